@@ -1,0 +1,87 @@
+#include "actor/actor.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <glog/logging.h>
+
+#include "actor/assignment.h"
+#include "common/grpc_status.h"
+
+namespace entropic {
+
+absl::StatusOr<std::unique_ptr<Actor>> Actor::Create(const Options& options,
+                                                     ActorMetrics* metrics) {
+  if (options.learner_address.empty()) {
+    return absl::InvalidArgumentError("learner_address: is required");
+  }
+  return std::unique_ptr<Actor>(new Actor(options, metrics));
+}
+
+Actor::Actor(const Options& options, ActorMetrics* metrics)
+    : options_(options),
+      metrics_(metrics),
+      learner_(grpc::CreateChannel(options.learner_address,
+                                   grpc::InsecureChannelCredentials())),
+      work_(v1::WorkService::NewStub(learner_)) {}
+
+void Actor::Stop() {
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+}
+
+void Actor::Sleep(absl::Duration delay) {
+  stop_.WaitForNotificationWithTimeout(delay);
+}
+
+absl::Status Actor::Run() {
+  Backoff backoff(options_.backoff);
+  bool warned = false;
+  while (!stop_.HasBeenNotified()) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::GetWorkRequest request;
+    request.set_actor_name(options_.name);
+    v1::GetWorkResponse response;
+    const grpc::Status status = work_->GetWork(&context, request, &response);
+    if (!status.ok()) {
+      if (!warned) {
+        LOG(WARNING) << options_.name << ": learner at "
+                     << options_.learner_address
+                     << " not reachable: " << status.error_message()
+                     << "; retrying with backoff";
+        warned = true;
+      }
+      Sleep(backoff.NextDelay());
+      continue;
+    }
+    warned = false;
+    backoff.Reset();
+    if (!response.has_assignment()) {
+      const absl::Duration wait =
+          absl::Seconds(response.retry_after().seconds()) +
+          absl::Nanoseconds(response.retry_after().nanos());
+      Sleep(std::max(wait, absl::Milliseconds(50)));
+      continue;
+    }
+    AssignmentOptions assignment;
+    assignment.assignment = response.assignment();
+    assignment.learner = learner_;
+    assignment.metrics = metrics_;
+    assignment.report_interval = options_.report_interval;
+    assignment.backoff = options_.backoff;
+    assignment.max_unacknowledged_chunks = options_.max_unacknowledged_chunks;
+    assignment.stop = &stop_;
+    metrics_->assignments.Increment();
+    const absl::Status result = RunAssignment(assignment);
+    metrics_->assignments.Decrement();
+    if (!result.ok()) {
+      LOG(ERROR) << options_.name << ": assignment "
+                 << response.assignment().actor_id() << " of job "
+                 << response.assignment().job_id() << " failed: " << result;
+      Sleep(backoff.NextDelay());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace entropic

@@ -1,0 +1,42 @@
+#ifndef ENTROPIC_ACTOR_ASSIGNMENT_H_
+#define ENTROPIC_ACTOR_ASSIGNMENT_H_
+
+#include <memory>
+
+#include <grpcpp/channel.h>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "actor/actor_metrics.h"
+#include "common/backoff.h"
+#include "entropic/v1/work.pb.h"
+
+namespace entropic {
+
+struct AssignmentOptions {
+  v1::WorkAssignment assignment;
+  // Channel to the learner (weights, progress reports).
+  std::shared_ptr<grpc::Channel> learner;
+  ActorMetrics* metrics = nullptr;
+  // How often environment steps and episodes are reported to the learner.
+  absl::Duration report_interval = absl::Seconds(1);
+  Backoff::Options backoff;
+  // Chunks written to replay and not yet acknowledged before acting waits.
+  int max_unacknowledged_chunks = 64;
+  // Set to end the assignment early (process shutdown).
+  const absl::Notification* stop = nullptr;
+};
+
+// Runs one assignment on the calling thread: steps the job's environments
+// with the Boltzmann policy of the newest weights, streams trajectory chunks
+// to replay, and reports progress to the learner, until the learner says the
+// job ended (returns OK) or `stop` is notified (OK). Returns an error when the
+// assignment cannot run: an environment the actor cannot act in
+// (Unimplemented), weights that do not fit (InvalidArgument), no weights
+// within a minute (Unavailable), or replay refusing chunks.
+absl::Status RunAssignment(const AssignmentOptions& options);
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_ACTOR_ASSIGNMENT_H_

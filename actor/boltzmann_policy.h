@@ -1,0 +1,66 @@
+#ifndef ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
+#define ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "actor/q_network.h"
+#include "entropic/v1/parameters.pb.h"
+
+namespace entropic {
+
+// The soft-optimal policy and value of a soft Q-function at temperature
+// alpha (control as inference):
+//   V(s) = alpha log sum_a exp(Q(s, a) / alpha)
+//   pi(a|s) = exp((Q(s, a) - V(s)) / alpha) = softmax(Q(s, .) / alpha)
+
+// V(s) for each row of q [B, A]; returns [B].
+torch::Tensor SoftValue(const torch::Tensor& q, double alpha);
+
+// pi(.|s) for each row of q [B, A]; returns [B, A].
+torch::Tensor BoltzmannProbabilities(const torch::Tensor& q, double alpha);
+
+// Entropy of pi(.|s) in nats for each row of q; returns [B].
+torch::Tensor BoltzmannEntropy(const torch::Tensor& q, double alpha);
+
+// Draws one action per row of `probabilities` [B, A] (CPU, float) by
+// inverting the cumulative distribution with one uniform draw from `rng`.
+std::vector<int64_t> SampleActions(const torch::Tensor& probabilities,
+                                   std::mt19937_64& rng);
+
+// argmax_a Q(s, a) per row of q [B, A].
+std::vector<int64_t> GreedyActions(const torch::Tensor& q);
+
+// A Q network with its temperature and weights version, acting on batches of
+// observations. CPU inference only. Not thread-safe; one per acting thread.
+class BoltzmannPolicy {
+ public:
+  BoltzmannPolicy(int64_t observation_size, int64_t num_actions,
+                  const std::vector<int64_t>& hidden);
+
+  // Loads published weights; InvalidArgument if they do not fit the network.
+  absl::Status Load(const v1::Weights& weights);
+
+  // Actions for `batch` observations laid out row-major in `observations`:
+  // sampled from pi, or argmax Q when `greedy`.
+  std::vector<int64_t> Act(absl::Span<const float> observations, int batch,
+                           bool greedy, std::mt19937_64& rng);
+
+  int64_t version() const { return version_; }
+  double temperature() const { return temperature_; }
+  QNetwork& network() { return network_; }
+
+ private:
+  QNetwork network_;
+  int64_t version_ = -1;
+  double temperature_ = 1.0;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_

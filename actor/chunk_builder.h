@@ -1,0 +1,65 @@
+#ifndef ENTROPIC_ACTOR_CHUNK_BUILDER_H_
+#define ENTROPIC_ACTOR_CHUNK_BUILDER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "common/env/environment.h"
+#include "entropic/v1/replay.pb.h"
+
+namespace entropic {
+
+// Where one actor's chunks go and what they look like.
+struct ChunkLayout {
+  std::string job_id;
+  std::string table;
+  std::string actor_id;
+  int64_t observation_size = 0;
+  // Discrete actions travel as int64 [n]; box actions as float32 [n, dim].
+  bool discrete_actions = true;
+  int64_t action_size = 1;
+};
+
+// Accumulates the steps of one environment into a TrajectoryChunk: the
+// observations once each ([n + 1] rows), actions and rewards. A chunk ends
+// when it is full or its episode ends; the next chunk of the same episode
+// starts from the last observation of the previous one.
+//
+// Not thread-safe: one per environment, used by the acting thread.
+class ChunkBuilder {
+ public:
+  explicit ChunkBuilder(ChunkLayout layout);
+
+  // Starts a chunk at `observation`, step `start_step` of episode
+  // `episode_id`, acted on by weights `policy_version`.
+  void Begin(absl::Span<const float> observation, uint64_t episode_id,
+             int64_t start_step, int64_t policy_version);
+  bool active() const { return active_; }
+  int length() const { return static_cast<int>(rewards_.size()); }
+
+  // Records one step: the action taken, its reward, and the observation
+  // after it (the final observation if the episode ended).
+  void Append(const Action& action, float reward,
+              absl::Span<const float> next_observation);
+
+  // The finished chunk (sequence left 0 for the writer to assign); the
+  // builder becomes inactive.
+  v1::TrajectoryChunk Finish(bool terminated, bool truncated);
+
+ private:
+  const ChunkLayout layout_;
+  bool active_ = false;
+  uint64_t episode_id_ = 0;
+  int64_t start_step_ = 0;
+  int64_t policy_version_ = 0;
+  std::vector<float> observations_;
+  std::vector<int64_t> discrete_actions_;
+  std::vector<float> box_actions_;
+  std::vector<float> rewards_;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_ACTOR_CHUNK_BUILDER_H_

@@ -1,0 +1,64 @@
+#include "common/env/registry.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "common/env/acrobot.h"
+#include "common/env/cart_pole.h"
+#include "common/env/environment.h"
+#include "common/env/mountain_car.h"
+#include "common/env/mountain_car_continuous.h"
+#include "common/env/pendulum.h"
+
+namespace entropic {
+namespace {
+
+struct Registration {
+  const char* id;
+  std::unique_ptr<Environment> (*make)();
+};
+
+template <typename T>
+std::unique_ptr<Environment> Make() {
+  return std::make_unique<T>();
+}
+
+// Each id must equal the `info().id` of what its factory builds (checked by
+// environment_test).
+constexpr Registration kRegistrations[] = {
+    {"Acrobot-v1", &Make<Acrobot>},
+    {"CartPole-v1", &Make<CartPole>},
+    {"MountainCar-v0", &Make<MountainCar>},
+    {"MountainCarContinuous-v0", &Make<MountainCarContinuous>},
+    {"Pendulum-v1", &Make<Pendulum>},
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
+    absl::string_view id) {
+  for (const Registration& registration : kRegistrations) {
+    if (id == registration.id) return registration.make();
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "unknown environment id \"", id,
+      "\"; known ids: ", absl::StrJoin(RegisteredEnvironmentIds(), ", ")));
+}
+
+std::vector<std::string> RegisteredEnvironmentIds() {
+  std::vector<std::string> ids;
+  for (const Registration& registration : kRegistrations) {
+    ids.emplace_back(registration.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace entropic

@@ -1,0 +1,24 @@
+#ifndef ENTROPIC_COMMON_ENV_REGISTRY_H_
+#define ENTROPIC_COMMON_ENV_REGISTRY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/env/environment.h"
+
+namespace entropic {
+
+// Creates the environment registered under a Gymnasium id ("CartPole-v1").
+// Returns NotFound, listing the known ids, for an unknown one.
+absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
+    absl::string_view id);
+
+// The registered ids, sorted.
+std::vector<std::string> RegisteredEnvironmentIds();
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_COMMON_ENV_REGISTRY_H_

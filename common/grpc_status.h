@@ -1,0 +1,17 @@
+#ifndef ENTROPIC_COMMON_GRPC_STATUS_H_
+#define ENTROPIC_COMMON_GRPC_STATUS_H_
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace entropic {
+
+// The one place where absl::Status and grpc::Status are converted. Codes map
+// one to one (both follow google.rpc.Code); the message is kept.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_COMMON_GRPC_STATUS_H_

@@ -1,0 +1,237 @@
+#include "common/job_spec.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/env/registry.h"
+#include "common/status_macros.h"
+
+namespace entropic {
+namespace {
+
+absl::Status FieldError(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+template <typename T>
+absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
+  if (!(value >= low && value <= high)) {
+    return FieldError(field, absl::StrCat("must be in [", low, ", ", high,
+                                          "], got ", value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPositiveFinite(absl::string_view field, double value) {
+  if (!(std::isfinite(value) && value > 0)) {
+    return FieldError(field, absl::StrCat("must be a positive number, got ",
+                                          value));
+  }
+  return absl::OkStatus();
+}
+
+void ApplySoftQDefaults(v1::SoftQSpec& q) {
+  if (!q.has_gamma()) q.set_gamma(0.99);
+  if (q.alpha() == 0) q.set_alpha(0.05);
+  if (q.has_auto_alpha() && q.auto_alpha().lr() == 0) {
+    q.mutable_auto_alpha()->set_lr(3e-4);
+  }
+  if (q.lr() == 0) q.set_lr(1e-3);
+  if (q.batch_size() == 0) q.set_batch_size(256);
+  if (q.hidden().empty()) {
+    q.add_hidden(128);
+    q.add_hidden(128);
+  }
+  if (q.target_update().rule_case() == v1::TargetUpdateSpec::RULE_NOT_SET) {
+    q.mutable_target_update()->set_polyak(0.005);
+  }
+  if (q.huber_delta() == 0) q.set_huber_delta(1.0);
+  if (q.publish_every_updates() == 0) q.set_publish_every_updates(50);
+  if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
+}
+
+absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
+                           absl::string_view env_id) {
+  const std::string p = "algorithm.soft_q.";
+  if (action_space.kind != Space::Kind::kDiscrete) {
+    return FieldError("algorithm.soft_q",
+                      absl::StrCat("needs discrete actions, but ", env_id,
+                                   " has continuous actions"));
+  }
+  if (!(q.gamma() >= 0 && q.gamma() < 1)) {
+    return FieldError(p + "gamma",
+                      absl::StrCat("must be in [0, 1), got ", q.gamma()));
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "alpha", q.alpha()));
+  if (q.has_auto_alpha()) {
+    const double max_entropy = std::log(action_space.num_actions);
+    const double target = q.auto_alpha().target_entropy();
+    if (!(target > 0 && target < max_entropy)) {
+      return FieldError(
+          p + "auto_alpha.target_entropy",
+          absl::StrCat("must be in (0, log(num_actions) = ", max_entropy,
+                       "), got ", target));
+    }
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "auto_alpha.lr",
+                                        q.auto_alpha().lr()));
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", q.lr()));
+  RETURN_IF_ERROR(CheckRange(p + "batch_size", q.batch_size(), 1, 65536));
+  if (q.hidden_size() > 8) {
+    return FieldError(p + "hidden", absl::StrCat("at most 8 layers, got ",
+                                                 q.hidden_size()));
+  }
+  for (int i = 0; i < q.hidden_size(); ++i) {
+    RETURN_IF_ERROR(CheckRange(absl::StrCat(p, "hidden[", i, "]"),
+                               q.hidden(i), 1, 4096));
+  }
+  const v1::TargetUpdateSpec& target = q.target_update();
+  if (target.rule_case() == v1::TargetUpdateSpec::kPolyak &&
+      !(target.polyak() > 0 && target.polyak() <= 1)) {
+    return FieldError(p + "target_update.polyak",
+                      absl::StrCat("must be in (0, 1], got ", target.polyak()));
+  }
+  if (target.rule_case() == v1::TargetUpdateSpec::kPeriod &&
+      target.period() < 1) {
+    return FieldError(p + "target_update.period",
+                      absl::StrCat("must be at least 1, got ", target.period()));
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "huber_delta", q.huber_delta()));
+  RETURN_IF_ERROR(CheckRange(p + "publish_every_updates",
+                             q.publish_every_updates(), 1, 1000000));
+  if (!(std::isfinite(q.max_grad_norm()) && q.max_grad_norm() >= 0)) {
+    return FieldError(p + "max_grad_norm",
+                      absl::StrCat("must be >= 0, got ", q.max_grad_norm()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
+  RETURN_IF_ERROR(
+      CheckRange("replay.chunk_length", replay.chunk_length(), 1, 4096));
+  const v1::TableSpec& agent = replay.agent();
+  RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.capacity", agent.capacity(),
+                                      1, int64_t{1} << 34));
+  if (agent.sampler() != v1::TableSpec::UNIFORM) {
+    return FieldError("replay.agent.sampler",
+                      absl::StrCat("unknown sampler ",
+                                   static_cast<int>(agent.sampler())));
+  }
+  RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.min_size",
+                                      agent.min_size(), 1, agent.capacity()));
+  const double spi = agent.samples_per_insert();
+  if (!(std::isfinite(spi) && spi >= 0)) {
+    return FieldError("replay.agent.samples_per_insert",
+                      absl::StrCat("must be >= 0, got ", spi));
+  }
+  if (spi > 0) {
+    const double minimum =
+        MinimumErrorBuffer(batch_size, replay.chunk_length(), spi);
+    if (!(agent.error_buffer() >= minimum)) {
+      return FieldError(
+          "replay.agent.error_buffer",
+          absl::StrCat("must be at least (batch_size + samples_per_insert * "
+                       "chunk_length) / 2 = ",
+                       minimum, " or the learner and actors could wait on "
+                       "each other forever, got ",
+                       agent.error_buffer()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+double MinimumErrorBuffer(int batch_size, int chunk_length,
+                          double samples_per_insert) {
+  return (batch_size + samples_per_insert * chunk_length) / 2.0;
+}
+
+void ApplyJobDefaults(v1::JobSpec& spec) {
+  if (spec.env().num_envs() == 0) spec.mutable_env()->set_num_envs(8);
+  if (spec.actors() == 0) spec.set_actors(1);
+  if (spec.seed() == 0) spec.set_seed(1);
+  int batch_size = 0;
+  if (spec.algorithm().has_soft_q()) {
+    ApplySoftQDefaults(*spec.mutable_algorithm()->mutable_soft_q());
+    batch_size = spec.algorithm().soft_q().batch_size();
+  }
+  v1::ReplaySpec& replay = *spec.mutable_replay();
+  if (replay.chunk_length() == 0) replay.set_chunk_length(32);
+  v1::TableSpec& agent = *replay.mutable_agent();
+  if (agent.capacity() == 0) agent.set_capacity(100000);
+  if (agent.sampler() == v1::TableSpec::SAMPLER_UNSPECIFIED) {
+    agent.set_sampler(v1::TableSpec::UNIFORM);
+  }
+  if (agent.min_size() == 0) agent.set_min_size(1000);
+  if (!agent.has_samples_per_insert()) agent.set_samples_per_insert(8);
+  if (agent.error_buffer() == 0 && agent.samples_per_insert() > 0) {
+    agent.set_error_buffer(4 * MinimumErrorBuffer(batch_size,
+                                                  replay.chunk_length(),
+                                                  agent.samples_per_insert()));
+  }
+  v1::EvalSpec& eval = *spec.mutable_eval();
+  if (eval.every_updates() == 0) eval.set_every_updates(1000);
+  if (eval.episodes() == 0) eval.set_episodes(20);
+  if (!eval.has_greedy()) eval.set_greedy(true);
+}
+
+absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
+  if (spec.name().empty()) return FieldError("name", "is required");
+  if (spec.name().size() > 128) {
+    return FieldError("name", "must be at most 128 characters");
+  }
+  if (spec.env().id().empty()) return FieldError("env.id", "is required");
+  absl::StatusOr<std::unique_ptr<Environment>> env =
+      MakeEnvironment(spec.env().id());
+  if (!env.ok()) {
+    return FieldError("env.id", env.status().message());
+  }
+  RETURN_IF_ERROR(CheckRange("env.num_envs", spec.env().num_envs(), 1, 4096));
+  RETURN_IF_ERROR(CheckRange("actors", spec.actors(), 1, 1024));
+
+  int batch_size = 0;
+  switch (spec.algorithm().algorithm_case()) {
+    case v1::AlgorithmSpec::kSoftQ:
+      RETURN_IF_ERROR(ValidateSoftQ(spec.algorithm().soft_q(),
+                                    (*env)->info().action_space,
+                                    spec.env().id()));
+      batch_size = spec.algorithm().soft_q().batch_size();
+      break;
+    default:
+      return FieldError("algorithm", "is required (soft_q)");
+  }
+  RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
+  if (spec.replay().agent().capacity() < batch_size) {
+    return FieldError("replay.agent.capacity",
+                      "must hold at least one batch (batch_size transitions)");
+  }
+
+  const v1::StopSpec& stop = spec.stop();
+  if (stop.env_steps() < 0) {
+    return FieldError("stop.env_steps", "must be >= 0");
+  }
+  if (stop.updates() < 0) return FieldError("stop.updates", "must be >= 0");
+  if (stop.has_wall_time() &&
+      (stop.wall_time().seconds() < 0 || stop.wall_time().nanos() < 0 ||
+       (stop.wall_time().seconds() == 0 && stop.wall_time().nanos() <= 0))) {
+    return FieldError("stop.wall_time", "must be a positive duration");
+  }
+  if (stop.has_eval_return() && !std::isfinite(stop.eval_return())) {
+    return FieldError("stop.eval_return", "must be a finite number");
+  }
+  if (stop.env_steps() == 0 && stop.updates() == 0 && !stop.has_wall_time() &&
+      !stop.has_eval_return()) {
+    return FieldError("stop", "needs at least one of env_steps, wall_time, "
+                              "eval_return, updates");
+  }
+  RETURN_IF_ERROR(
+      CheckRange("eval.every_updates", spec.eval().every_updates(), 1,
+                 1 << 30));
+  RETURN_IF_ERROR(CheckRange("eval.episodes", spec.eval().episodes(), 1, 10000));
+  return absl::OkStatus();
+}
+
+}  // namespace entropic

@@ -1,0 +1,38 @@
+#include "common/process.h"
+
+#include <signal.h>
+
+#include <cstdio>
+
+namespace entropic {
+namespace {
+
+sigset_t ShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  const sigset_t set = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForShutdownSignal() {
+  const sigset_t set = ShutdownSignals();
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal;
+}
+
+void AnnounceReady(const std::string& name, int grpc_port, int metrics_port) {
+  std::printf("%s ready grpc_port=%d metrics_port=%d\n", name.c_str(),
+              grpc_port, metrics_port);
+  std::fflush(stdout);
+}
+
+}  // namespace entropic

@@ -1,0 +1,24 @@
+#ifndef ENTROPIC_COMMON_PROCESS_H_
+#define ENTROPIC_COMMON_PROCESS_H_
+
+#include <string>
+
+namespace entropic {
+
+// Process plumbing shared by the entropic-* binaries.
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
+// later, so WaitForShutdownSignal can take them. Call first thing in main.
+void BlockShutdownSignals();
+
+// Waits for SIGINT or SIGTERM and returns its number.
+int WaitForShutdownSignal();
+
+// Prints the line that tells supervisors (and tests) the process is serving:
+//   "<name> ready grpc_port=<p> metrics_port=<m>"
+// on stdout and flushes it.
+void AnnounceReady(const std::string& name, int grpc_port, int metrics_port);
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_COMMON_PROCESS_H_

@@ -1,0 +1,73 @@
+#include "common/tensor.h"
+
+#include <limits>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace entropic {
+namespace {
+
+using ::testing::HasSubstr;
+
+v1::TensorSpec FloatSpec(std::vector<int64_t> shape) {
+  v1::TensorSpec spec;
+  spec.set_dtype(v1::DTYPE_FLOAT32);
+  for (int64_t dim : shape) spec.add_shape(dim);
+  return spec;
+}
+
+TEST(TensorTest, MakeTensorRoundTrips) {
+  const std::vector<float> values = {1.5f, -2.0f, 3.25f, 4.0f, 5.0f, 6.0f};
+  const v1::Tensor tensor = MakeTensor<float>(values, {2, 3});
+  EXPECT_EQ(tensor.dtype(), v1::DTYPE_FLOAT32);
+  EXPECT_EQ(tensor.data().size(), 24u);
+  EXPECT_EQ(TensorValues<float>(tensor), values);
+}
+
+TEST(TensorTest, CheckTensorAcceptsMatchingShape) {
+  const std::vector<float> values(12, 0.0f);
+  EXPECT_TRUE(
+      CheckTensor(MakeTensor<float>(values, {3, 4}), FloatSpec({4}), {3}, "x")
+          .ok());
+}
+
+TEST(TensorTest, CheckTensorNamesFieldOnShapeMismatch) {
+  const std::vector<float> values(12, 0.0f);
+  const absl::Status status = CheckTensor(MakeTensor<float>(values, {4, 3}),
+                                          FloatSpec({4}), {3}, "chunk.obs");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("chunk.obs"));
+  EXPECT_THAT(status.message(), HasSubstr("[4, 3]"));
+  EXPECT_THAT(status.message(), HasSubstr("[3, 4]"));
+}
+
+TEST(TensorTest, CheckTensorRefusesWrongDtype) {
+  const std::vector<double> values(4, 0.0);
+  const absl::Status status = CheckTensor(MakeTensor<double>(values, {1, 4}),
+                                          FloatSpec({4}), {1}, "obs");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("float64"));
+}
+
+TEST(TensorTest, CheckTensorRefusesShortData) {
+  v1::Tensor tensor = MakeTensor<float>(std::vector<float>(4, 0.0f), {1, 4});
+  tensor.mutable_data()->resize(8);
+  const absl::Status status = CheckTensor(tensor, FloatSpec({4}), {1}, "obs");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("bytes"));
+}
+
+TEST(TensorTest, CheckFiniteFindsNaN) {
+  std::vector<float> values = {0.0f, 1.0f, std::numeric_limits<float>::quiet_NaN()};
+  const absl::Status status =
+      CheckFinite(MakeTensor<float>(values, {3}), "chunk.rewards");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("chunk.rewards"));
+  EXPECT_THAT(status.message(), HasSubstr("element 2"));
+  values[2] = 2.0f;
+  EXPECT_TRUE(CheckFinite(MakeTensor<float>(values, {3}), "x").ok());
+}
+
+}  // namespace
+}  // namespace entropic

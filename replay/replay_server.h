@@ -1,0 +1,56 @@
+#ifndef ENTROPIC_REPLAY_REPLAY_SERVER_H_
+#define ENTROPIC_REPLAY_REPLAY_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/server.h>
+
+#include "absl/status/statusor.h"
+#include "prometheus/registry.h"
+#include "replay/replay_metrics.h"
+#include "replay/replay_service.h"
+#include "replay/table_store.h"
+
+namespace entropic {
+
+// The replay process's gRPC server: tables, service and server, with an
+// ordered shutdown. Used by `entropic-replay` and by `entropic run`.
+class ReplayServer {
+ public:
+  struct Options {
+    // Address to listen on; port 0 picks a free port (see port()).
+    std::string host = "0.0.0.0";
+    int port = 0;
+    // Largest request or response accepted.
+    int max_message_bytes = 64 << 20;
+  };
+
+  // Starts serving. Unavailable if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ReplayServer>> Create(
+      const Options& options, prometheus::Registry& registry);
+
+  // Shuts down (see Shutdown) if still serving.
+  ~ReplayServer();
+
+  int port() const { return port_; }
+  TableStore& store() { return *store_; }
+
+  // Stops accepting calls, closes the tables (waiters get CANCELLED), and
+  // shuts the server down, waiting at most `grace` for calls in flight.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+ private:
+  ReplayServer() = default;
+
+  std::unique_ptr<ReplayMetrics> metrics_;
+  std::unique_ptr<TableStore> store_;
+  std::unique_ptr<ReplayServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_REPLAY_REPLAY_SERVER_H_

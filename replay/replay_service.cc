@@ -1,0 +1,336 @@
+#include "replay/replay_service.h"
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
+#include "common/tensor.h"
+
+namespace entropic {
+namespace {
+
+// Chunks of one stream handed to tables but not yet acknowledged. Bounds the
+// memory one stream can hold while its table's rate limiter makes it wait.
+constexpr int kMaxInsertsInFlight = 16;
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// The call's deadline, capped so a sample without one cannot wait forever.
+absl::Time SampleDeadline(const grpc::CallbackServerContext& context) {
+  const absl::Time cap = absl::Now() + absl::Minutes(10);
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return cap;
+  return std::min(cap, absl::FromChrono(deadline));
+}
+
+// One Insert stream. Reads chunks, hands each to its table, writes one
+// acknowledgement per chunk in the order they were sent, and finishes once
+// the client is done (OK) or a chunk fails (with that chunk's status, after
+// the acknowledgements of the chunks stored before it).
+//
+// Reactions and table completions run on different threads; all state is
+// under mu_. Finish() is always the last thing a method does, outside the
+// lock, because OnDone may delete the reactor as soon as it is called.
+class InsertReactor final
+    : public grpc::ServerBidiReactor<v1::InsertRequest, v1::InsertResponse> {
+ public:
+  InsertReactor(TableStore* store, ReplayMetrics* metrics)
+      : store_(store),
+        metrics_(metrics),
+        cancel_(std::make_shared<std::atomic<bool>>(false)) {
+    metrics_->open_insert_streams().Increment();
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        reads_done_ = true;
+        finish = TakeFinishLocked();
+      }
+      if (finish) Finish(*finish);
+      return;
+    }
+    v1::TrajectoryChunk chunk = std::move(*request_.mutable_chunk());
+    absl::StatusOr<std::shared_ptr<Table>> table = FindTable(chunk);
+    {
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        if (!status_.ok()) return;  // Failed already; nothing more is stored.
+        if (!table.ok()) {
+          metrics_->refused_chunks().Increment();
+          status_ = table.status();
+          finish = TakeFinishLocked();
+        } else {
+          ++in_flight_;
+          sequences_.push_back(chunk.sequence());
+        }
+      }
+      if (finish) {
+        Finish(*finish);
+        return;
+      }
+    }
+    // May complete inline; OnDone cannot run before this reaction returns.
+    (*table)->InsertAsync(
+        std::move(chunk), absl::InfiniteFuture(), cancel_,
+        [this](absl::StatusOr<InsertResult> result) {
+          OnInserted(std::move(result));
+        });
+    absl::MutexLock lock(&mu_);
+    if (status_.ok() && in_flight_ < kMaxInsertsInFlight) {
+      StartRead(&request_);
+    } else {
+      read_paused_ = true;
+    }
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) {
+        if (status_.ok()) status_ = absl::CancelledError("the client went away");
+        acks_.clear();
+      }
+      MaybeWriteLocked();
+      finish = TakeFinishLocked();
+    }
+    if (finish) Finish(*finish);
+  }
+
+  void OnCancel() override {
+    cancel_->store(true);
+    std::vector<std::shared_ptr<Table>> tables;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [key, table] : tables_) tables.push_back(table);
+    }
+    for (auto& table : tables) table->Wake();
+  }
+
+  void OnDone() override {
+    metrics_->open_insert_streams().Decrement();
+    delete this;
+  }
+
+ private:
+  absl::StatusOr<std::shared_ptr<Table>> FindTable(
+      const v1::TrajectoryChunk& chunk) {
+    const std::string key = absl::StrCat(chunk.job_id(), "/", chunk.table());
+    {
+      absl::MutexLock lock(&mu_);
+      auto found = tables_.find(key);
+      if (found != tables_.end()) return found->second;
+    }
+    absl::StatusOr<std::shared_ptr<Table>> table =
+        store_->Find(chunk.job_id(), chunk.table());
+    if (!table.ok()) {
+      // An unknown job or table is a malformed chunk for its sender.
+      return absl::InvalidArgumentError(
+          absl::StrCat("chunk.job_id/chunk.table: ", table.status().message()));
+    }
+    absl::MutexLock lock(&mu_);
+    tables_[key] = *table;
+    return table;
+  }
+
+  // Runs on a table's worker, or inline in OnReadDone.
+  void OnInserted(absl::StatusOr<InsertResult> result) {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      --in_flight_;
+      const uint64_t sequence = sequences_.front();
+      sequences_.pop_front();
+      if (!result.ok()) {
+        if (result.status().code() == absl::StatusCode::kInvalidArgument) {
+          metrics_->refused_chunks().Increment();
+        }
+        if (status_.ok()) {
+          status_ = absl::Status(
+              result.status().code(),
+              absl::StrCat("chunk with sequence ", sequence, ": ",
+                           result.status().message()));
+        }
+      } else if (status_.ok()) {
+        v1::InsertResponse ack;
+        ack.set_sequence(result->sequence);
+        ack.set_duplicate(result->duplicate);
+        acks_.push_back(std::move(ack));
+        MaybeWriteLocked();
+      }
+      if (read_paused_ && status_.ok() && in_flight_ < kMaxInsertsInFlight) {
+        read_paused_ = false;
+        StartRead(&request_);
+      }
+      finish = TakeFinishLocked();
+    }
+    if (finish) Finish(*finish);
+  }
+
+  void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || acks_.empty() || finished_) return;
+    writing_ = true;
+    current_ack_ = std::move(acks_.front());
+    acks_.pop_front();
+    StartWrite(&current_ack_);
+  }
+
+  // The status to finish with, once: when nothing is in flight (every chunk
+  // handed to a table has completed and every acknowledgement due has been
+  // written) and the client is done or the stream failed.
+  std::optional<grpc::Status> TakeFinishLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || in_flight_ > 0 || writing_ || !acks_.empty()) {
+      return std::nullopt;
+    }
+    if (status_.ok() && !reads_done_) return std::nullopt;
+    finished_ = true;
+    return ToGrpcStatus(status_);
+  }
+
+  TableStore* const store_;
+  ReplayMetrics* const metrics_;
+  const CancelFlag cancel_;
+  v1::InsertRequest request_;  // Target of the one outstanding read.
+
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<Table>> tables_ ABSL_GUARDED_BY(mu_);
+  std::deque<uint64_t> sequences_ ABSL_GUARDED_BY(mu_);  // in flight
+  std::deque<v1::InsertResponse> acks_ ABSL_GUARDED_BY(mu_);
+  v1::InsertResponse current_ack_ ABSL_GUARDED_BY(mu_);
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// One Sample call: waits on the table's worker, then fills the response.
+class SampleReactor final : public grpc::ServerUnaryReactor {
+ public:
+  SampleReactor(std::shared_ptr<Table> table, const v1::SampleRequest& request,
+                absl::Time deadline, v1::SampleResponse* response)
+      : table_(std::move(table)),
+        cancel_(std::make_shared<std::atomic<bool>>(false)),
+        response_(response) {
+    table_->SampleAsync(request.batch_size(), deadline, cancel_,
+                        [this](absl::StatusOr<SampledBatch> batch) {
+                          Complete(std::move(batch));
+                        });
+  }
+
+  void OnCancel() override {
+    cancel_->store(true);
+    table_->Wake();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Complete(absl::StatusOr<SampledBatch> batch) {
+    if (!batch.ok()) {
+      Finish(ToGrpcStatus(batch.status()));
+      return;
+    }
+    const v1::TableConfig& config = table_->config();
+    const int64_t b = batch->batch_size;
+    auto fill = [b](v1::Tensor* tensor, v1::DType dtype,
+                    const google::protobuf::RepeatedField<int64_t>& shape,
+                    std::string data) {
+      tensor->set_dtype(dtype);
+      tensor->add_shape(b);
+      for (int64_t dim : shape) tensor->add_shape(dim);
+      tensor->set_data(std::move(data));
+    };
+    const google::protobuf::RepeatedField<int64_t> scalar;
+    fill(response_->mutable_observations(), config.observation().dtype(),
+         config.observation().shape(), std::move(batch->observations));
+    fill(response_->mutable_next_observations(), config.observation().dtype(),
+         config.observation().shape(), std::move(batch->next_observations));
+    fill(response_->mutable_actions(), config.action().dtype(),
+         config.action().shape(), std::move(batch->actions));
+    fill(response_->mutable_rewards(), v1::DTYPE_FLOAT32, scalar,
+         std::move(batch->rewards));
+    fill(response_->mutable_terminated(), v1::DTYPE_BOOL, scalar,
+         std::move(batch->terminated));
+    fill(response_->mutable_policy_versions(), v1::DTYPE_INT64, scalar,
+         std::move(batch->policy_versions));
+    response_->set_table_size(batch->table_size);
+    Finish(grpc::Status::OK);
+  }
+
+  const std::shared_ptr<Table> table_;
+  const CancelFlag cancel_;
+  v1::SampleResponse* const response_;
+};
+
+}  // namespace
+
+ReplayServiceImpl::ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics)
+    : store_(store), metrics_(metrics) {}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::CreateTables(
+    grpc::CallbackServerContext* context,
+    const v1::CreateTablesRequest* request,
+    v1::CreateTablesResponse* response) {
+  return FinishNow(
+      context, store_->CreateTables(request->job_id(),
+                                    {request->tables().begin(),
+                                     request->tables().end()}));
+}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::DeleteTables(
+    grpc::CallbackServerContext* context,
+    const v1::DeleteTablesRequest* request,
+    v1::DeleteTablesResponse* response) {
+  return FinishNow(context, store_->DeleteTables(request->job_id()));
+}
+
+grpc::ServerBidiReactor<v1::InsertRequest, v1::InsertResponse>*
+ReplayServiceImpl::Insert(grpc::CallbackServerContext* context) {
+  return new InsertReactor(store_, metrics_);
+}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
+    grpc::CallbackServerContext* context, const v1::SampleRequest* request,
+    v1::SampleResponse* response) {
+  absl::StatusOr<std::shared_ptr<Table>> table =
+      store_->Find(request->job_id(), request->table());
+  if (!table.ok()) return FinishNow(context, table.status());
+  return new SampleReactor(std::move(table).value(), *request,
+                           SampleDeadline(*context), response);
+}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::GetTableInfo(
+    grpc::CallbackServerContext* context,
+    const v1::GetTableInfoRequest* request,
+    v1::GetTableInfoResponse* response) {
+  absl::StatusOr<std::vector<v1::TableInfo>> infos =
+      store_->Info(request->job_id());
+  if (infos.ok()) {
+    for (v1::TableInfo& info : *infos) *response->add_tables() = std::move(info);
+  }
+  return FinishNow(context, infos.status());
+}
+
+}  // namespace entropic

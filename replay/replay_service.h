@@ -1,0 +1,47 @@
+#ifndef ENTROPIC_REPLAY_REPLAY_SERVICE_H_
+#define ENTROPIC_REPLAY_REPLAY_SERVICE_H_
+
+#include "entropic/v1/replay.grpc.pb.h"
+#include "replay/replay_metrics.h"
+#include "replay/table_store.h"
+
+namespace entropic {
+
+// The gRPC face of the replay tables: finds the table, converts, calls it,
+// finishes. Blocking (rate-limited) work waits on table workers, never on
+// gRPC threads. Thread-safe.
+class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
+ public:
+  // `store` and `metrics` must outlive the service.
+  ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics);
+
+  grpc::ServerUnaryReactor* CreateTables(
+      grpc::CallbackServerContext* context,
+      const v1::CreateTablesRequest* request,
+      v1::CreateTablesResponse* response) override;
+
+  grpc::ServerUnaryReactor* DeleteTables(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteTablesRequest* request,
+      v1::DeleteTablesResponse* response) override;
+
+  grpc::ServerBidiReactor<v1::InsertRequest, v1::InsertResponse>* Insert(
+      grpc::CallbackServerContext* context) override;
+
+  grpc::ServerUnaryReactor* Sample(grpc::CallbackServerContext* context,
+                                   const v1::SampleRequest* request,
+                                   v1::SampleResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetTableInfo(
+      grpc::CallbackServerContext* context,
+      const v1::GetTableInfoRequest* request,
+      v1::GetTableInfoResponse* response) override;
+
+ private:
+  TableStore* const store_;
+  ReplayMetrics* const metrics_;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_REPLAY_REPLAY_SERVICE_H_

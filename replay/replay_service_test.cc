@@ -1,0 +1,199 @@
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/tensor.h"
+#include "entropic/v1/replay.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "replay/replay_server.h"
+#include "replay/testing/chunks.h"
+
+namespace entropic {
+namespace {
+
+using ::entropic::testing::CartPoleTable;
+using ::entropic::testing::MakeChunk;
+using ::testing::HasSubstr;
+
+class ReplayServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ReplayServer::Options options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    absl::StatusOr<std::unique_ptr<ReplayServer>> server =
+        ReplayServer::Create(options, registry_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(server).value();
+    stub_ = v1::ReplayService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()),
+        grpc::InsecureChannelCredentials()));
+
+    v1::CreateTablesRequest request;
+    request.set_job_id("job");
+    *request.add_tables() = CartPoleTable(10000);
+    v1::CreateTablesResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    ASSERT_TRUE(stub_->CreateTables(&context, request, &response).ok());
+  }
+
+  static void SetDeadline(grpc::ClientContext& context,
+                          absl::Duration timeout = absl::Seconds(10)) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  }
+
+  // Sends `chunks` on one stream and returns the acknowledgements received
+  // and the stream's final status.
+  std::pair<std::vector<v1::InsertResponse>, grpc::Status> InsertAll(
+      const std::vector<v1::TrajectoryChunk>& chunks) {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    auto stream = stub_->Insert(&context);
+    for (const v1::TrajectoryChunk& chunk : chunks) {
+      v1::InsertRequest request;
+      *request.mutable_chunk() = chunk;
+      if (!stream->Write(request)) break;
+    }
+    stream->WritesDone();
+    std::vector<v1::InsertResponse> acks;
+    v1::InsertResponse ack;
+    while (stream->Read(&ack)) acks.push_back(ack);
+    return {acks, stream->Finish()};
+  }
+
+  int64_t TableSize() {
+    v1::GetTableInfoRequest request;
+    request.set_job_id("job");
+    v1::GetTableInfoResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    EXPECT_TRUE(stub_->GetTableInfo(&context, request, &response).ok());
+    return response.tables(0).size();
+  }
+
+  prometheus::Registry registry_;
+  std::unique_ptr<ReplayServer> server_;
+  std::unique_ptr<v1::ReplayService::Stub> stub_;
+};
+
+TEST_F(ReplayServiceTest, AcknowledgesEveryChunkInOrderAndSamples) {
+  std::vector<v1::TrajectoryChunk> chunks;
+  for (int i = 1; i <= 50; ++i) chunks.push_back(MakeChunk("a", i, 8, i * 100));
+  auto [acks, status] = InsertAll(chunks);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(acks.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(acks[i].sequence(), static_cast<uint64_t>(i + 1));
+    EXPECT_FALSE(acks[i].duplicate());
+  }
+  EXPECT_EQ(TableSize(), 400);
+
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("agent");
+  request.set_batch_size(32);
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub_->Sample(&context, request, &response).ok());
+  EXPECT_THAT(response.observations().shape(), ::testing::ElementsAre(32, 4));
+  EXPECT_THAT(response.next_observations().shape(),
+              ::testing::ElementsAre(32, 4));
+  EXPECT_THAT(response.actions().shape(), ::testing::ElementsAre(32));
+  EXPECT_EQ(response.actions().dtype(), v1::DTYPE_INT64);
+  EXPECT_EQ(response.rewards().data().size(), 32 * sizeof(float));
+  EXPECT_EQ(response.terminated().dtype(), v1::DTYPE_BOOL);
+  EXPECT_EQ(response.table_size(), 400);
+  const std::vector<float> s = TensorValues<float>(response.observations());
+  const std::vector<float> next =
+      TensorValues<float>(response.next_observations());
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(next[i * 4], s[i * 4] + 1);
+}
+
+TEST_F(ReplayServiceTest, ResentChunksAreAcknowledgedAsDuplicates) {
+  std::vector<v1::TrajectoryChunk> chunks = {MakeChunk("a", 1, 8, 0),
+                                             MakeChunk("a", 2, 8, 0)};
+  ASSERT_TRUE(InsertAll(chunks).second.ok());
+  chunks.push_back(MakeChunk("a", 3, 8, 0));
+  auto [acks, status] = InsertAll(chunks);
+  ASSERT_TRUE(status.ok());
+  ASSERT_EQ(acks.size(), 3u);
+  EXPECT_TRUE(acks[0].duplicate());
+  EXPECT_TRUE(acks[1].duplicate());
+  EXPECT_FALSE(acks[2].duplicate());
+  EXPECT_EQ(TableSize(), 24);
+}
+
+TEST_F(ReplayServiceTest, MalformedChunkEndsTheStreamAndStoresNothing) {
+  v1::TrajectoryChunk bad = MakeChunk("a", 3, 8, 0);
+  bad.mutable_observations()->set_shape(1, 3);
+  auto [acks, status] = InsertAll(
+      {MakeChunk("a", 1, 8, 0), MakeChunk("a", 2, 8, 0), bad,
+       MakeChunk("a", 4, 8, 0)});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("chunk.observations"));
+  EXPECT_THAT(status.error_message(), HasSubstr("sequence 3"));
+  // The chunks before it were stored and acknowledged; nothing after it.
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(TableSize(), 16);
+}
+
+TEST_F(ReplayServiceTest, UnknownJobIsInvalidArgumentNamingIt) {
+  v1::TrajectoryChunk chunk = MakeChunk("a", 1, 8, 0);
+  chunk.set_job_id("nope");
+  auto [acks, status] = InsertAll({chunk});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("nope"));
+  EXPECT_TRUE(acks.empty());
+}
+
+TEST_F(ReplayServiceTest, SampleOfUnknownJobIsNotFound) {
+  v1::SampleRequest request;
+  request.set_job_id("nope");
+  request.set_table("agent");
+  request.set_batch_size(1);
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  EXPECT_EQ(stub_->Sample(&context, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ReplayServiceTest, SampleOfEmptyTableWaitsUntilItsDeadline) {
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("agent");
+  request.set_batch_size(1);
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context, absl::Milliseconds(200));
+  EXPECT_EQ(stub_->Sample(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+TEST_F(ReplayServiceTest, ConflictingTableConfigIsRefused) {
+  v1::CreateTablesRequest request;
+  request.set_job_id("job");
+  *request.add_tables() = CartPoleTable(5000);
+  v1::CreateTablesResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  EXPECT_EQ(stub_->CreateTables(&context, request, &response).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ReplayServiceTest, DeletedTablesAreGone) {
+  v1::DeleteTablesRequest request;
+  request.set_job_id("job");
+  v1::DeleteTablesResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub_->DeleteTables(&context, request, &response).ok());
+  auto [acks, status] = InsertAll({MakeChunk("a", 1, 8, 0)});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace entropic
