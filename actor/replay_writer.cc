@@ -108,8 +108,9 @@ void ReplayWriter::SendLoop() {
     absl::MutexLock lock(&mu_);
     if (closed_) return;
     if (IsPermanent(status.error_code())) {
+      // Also how a job's end looks from here (its tables are gone), so the
+      // owner decides whether to complain.
       error_ = FromGrpcStatus(status);
-      LOG(ERROR) << "replay refused a chunk; the writer stops: " << error_;
       return;
     }
     if (status.ok()) {

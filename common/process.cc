@@ -29,6 +29,15 @@ int WaitForShutdownSignal() {
   return signal;
 }
 
+int WaitForShutdownSignalFor(int timeout_ms) {
+  const sigset_t set = ShutdownSignals();
+  timespec timeout;
+  timeout.tv_sec = timeout_ms / 1000;
+  timeout.tv_nsec = (timeout_ms % 1000) * 1000000L;
+  const int signal = sigtimedwait(&set, nullptr, &timeout);
+  return signal > 0 ? signal : 0;
+}
+
 void AnnounceReady(const std::string& name, int grpc_port, int metrics_port) {
   std::printf("%s ready grpc_port=%d metrics_port=%d\n", name.c_str(),
               grpc_port, metrics_port);

@@ -14,6 +14,9 @@ void BlockShutdownSignals();
 // Waits for SIGINT or SIGTERM and returns its number.
 int WaitForShutdownSignal();
 
+// As above, but gives up after `timeout_ms` milliseconds and returns 0.
+int WaitForShutdownSignalFor(int timeout_ms);
+
 // Prints the line that tells supervisors (and tests) the process is serving:
 //   "<name> ready grpc_port=<p> metrics_port=<m>"
 // on stdout and flushes it.

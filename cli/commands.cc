@@ -1,0 +1,171 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include <ATen/Parallel.h>
+
+#include "absl/strings/str_format.h"
+#include "cli/embedded_cluster.h"
+#include "cli/job_client.h"
+#include "cli/progress_display.h"
+#include "common/job_file.h"
+#include "common/job_spec.h"
+#include "common/process.h"
+
+namespace entropic {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "entropic: %s\n", std::string(status.message()).c_str());
+  return ExitCodeFor(status);
+}
+
+int ExitCodeForJob(const v1::Job& job) {
+  return job.state() == v1::SUCCEEDED ? kExitOk : kExitJobFailed;
+}
+
+// Follows a job with a progress display; returns the exit code.
+int Follow(JobClient& client, const std::string& job_id) {
+  ProgressDisplay display(stdout, isatty(STDOUT_FILENO));
+  absl::StatusOr<v1::Job> job = client.Watch(
+      job_id, [&](const v1::JobEvent& event) { display.OnEvent(event); });
+  if (!job.ok()) return Fail(job.status());
+  display.Summary(*job);
+  return ExitCodeForJob(*job);
+}
+
+}  // namespace
+
+int ExitCodeFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return kExitOk;
+    case absl::StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kExitUnavailable;
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    default:
+      return kExitJobFailed;
+  }
+}
+
+int RunCommand(const std::string& job_file, const RunOptions& options) {
+  absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
+  if (!spec.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(spec.status().message()).c_str());
+    return kExitUsage;
+  }
+  // Check before starting anything, so a bad file fails fast.
+  v1::JobSpec checked = *spec;
+  ApplyJobDefaults(checked);
+  if (absl::Status valid = ValidateJobSpec(checked); !valid.ok()) {
+    std::fprintf(stderr, "entropic: %s: %s\n", job_file.c_str(),
+                 std::string(valid.message()).c_str());
+    return kExitUsage;
+  }
+  // Actors and learner share this machine's cores: one intra-op thread each.
+  at::set_num_threads(options.torch_threads);
+
+  BlockShutdownSignals();
+  EmbeddedCluster::Options cluster_options;
+  cluster_options.actors = checked.actors();
+  cluster_options.output_root = options.output_dir;
+  cluster_options.device = options.device;
+  cluster_options.metrics_port = options.metrics_port;
+  absl::StatusOr<std::unique_ptr<EmbeddedCluster>> cluster =
+      EmbeddedCluster::Start(cluster_options);
+  if (!cluster.ok()) return Fail(cluster.status());
+  std::printf("embedded cluster: learner %s, %d actor%s",
+              (*cluster)->learner_address().c_str(), checked.actors(),
+              checked.actors() == 1 ? "" : "s");
+  if ((*cluster)->metrics_port() >= 0) {
+    std::printf(", metrics http://127.0.0.1:%d/metrics",
+                (*cluster)->metrics_port());
+  }
+  std::printf("\n");
+
+  JobClient client((*cluster)->learner_address());
+  absl::StatusOr<v1::Job> job = client.Submit(*spec);
+  if (!job.ok()) return Fail(job.status());
+
+  // Ctrl-C cancels the job; the watch then ends with it.
+  std::atomic<bool> done{false};
+  std::thread interrupt([&] {
+    while (!done.load()) {
+      if (WaitForShutdownSignalFor(200) != 0) {
+        std::fprintf(stderr, "\ncancelling job %s...\n", job->id().c_str());
+        (void)client.Cancel(job->id());
+        return;
+      }
+    }
+  });
+  const int code = Follow(client, job->id());
+  done.store(true);
+  interrupt.join();
+  (*cluster)->Stop();
+  return code;
+}
+
+int SubmitCommand(const std::string& job_file, const std::string& learner,
+                  bool watch) {
+  absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
+  if (!spec.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(spec.status().message()).c_str());
+    return kExitUsage;
+  }
+  JobClient client(learner);
+  absl::StatusOr<v1::Job> job = client.Submit(*spec);
+  if (!job.ok()) return Fail(job.status());
+  std::printf("%s\n", job->id().c_str());
+  std::fflush(stdout);
+  return watch ? Follow(client, job->id()) : kExitOk;
+}
+
+int JobsCommand(const std::string& learner) {
+  JobClient client(learner);
+  absl::StatusOr<std::vector<v1::Job>> jobs = client.List();
+  if (!jobs.ok()) return Fail(jobs.status());
+  std::printf("%-32s %-10s %12s %10s %10s %9s\n", "ID", "STATE", "ENV STEPS",
+              "UPDATES", "EVAL", "WALL");
+  for (const v1::Job& job : *jobs) {
+    const std::string eval =
+        job.evaluations_size() > 0
+            ? absl::StrFormat(
+                  "%.1f",
+                  job.evaluations(job.evaluations_size() - 1).mean_return())
+            : "-";
+    std::printf("%-32s %-10s %12s %10s %10s %9s\n", job.id().c_str(),
+                v1::JobState_Name(job.state()).c_str(),
+                WithThousands(job.progress().env_steps()).c_str(),
+                WithThousands(job.progress().updates()).c_str(), eval.c_str(),
+                HumanDuration(job.progress().wall_time_seconds()).c_str());
+  }
+  return kExitOk;
+}
+
+int WatchCommand(const std::string& job_id, const std::string& learner) {
+  JobClient client(learner);
+  return Follow(client, job_id);
+}
+
+int CancelCommand(const std::string& job_id, const std::string& learner) {
+  JobClient client(learner);
+  absl::StatusOr<v1::Job> job = client.Cancel(job_id);
+  if (!job.ok()) return Fail(job.status());
+  std::printf("%s %s\n", job->id().c_str(),
+              job->state() == v1::PENDING || job->state() == v1::RUNNING
+                  ? "cancelling"
+                  : v1::JobState_Name(job->state()).c_str());
+  return kExitOk;
+}
+
+}  // namespace entropic

@@ -1,0 +1,48 @@
+#ifndef ENTROPIC_CLI_COMMANDS_H_
+#define ENTROPIC_CLI_COMMANDS_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace entropic {
+
+// Exit codes of the `entropic` command.
+enum ExitCode {
+  kExitOk = 0,           // done; the job succeeded
+  kExitJobFailed = 1,    // the job failed or was cancelled, or a server error
+  kExitUsage = 2,        // bad command line, job file or spec
+  kExitUnavailable = 3,  // the learner could not be reached
+  kExitNotFound = 4,     // no such job
+};
+
+// The exit code for a failed call.
+int ExitCodeFor(const absl::Status& status);
+
+struct RunOptions {
+  std::string output_dir = "runs";
+  std::string device = "cpu";
+  int metrics_port = -1;
+  int torch_threads = 1;
+};
+
+// `entropic run JOB`: trains the job in an embedded cluster with a progress
+// bar and a summary. SIGINT cancels the job (it still writes its checkpoint).
+int RunCommand(const std::string& job_file, const RunOptions& options);
+
+// `entropic submit JOB`: submits to a learner; with `watch`, follows it.
+int SubmitCommand(const std::string& job_file, const std::string& learner,
+                  bool watch);
+
+// `entropic jobs`: lists the learner's jobs.
+int JobsCommand(const std::string& learner);
+
+// `entropic watch ID`: follows a job until it ends.
+int WatchCommand(const std::string& job_id, const std::string& learner);
+
+// `entropic cancel ID`.
+int CancelCommand(const std::string& job_id, const std::string& learner);
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_CLI_COMMANDS_H_

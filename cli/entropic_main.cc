@@ -1,0 +1,100 @@
+// entropic: train a job on this machine, or submit and follow jobs on a
+// learner. See `entropic --help`.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include "cli/commands.h"
+
+DEFINE_string(learner, "localhost:7200",
+              "host:port of the learner (submit, jobs, watch, cancel)");
+DEFINE_bool(watch, false, "submit: follow the job until it ends");
+DEFINE_string(output_dir, "runs",
+              "run: where jobs write their checkpoints and curves");
+DEFINE_string(device, "cpu", "run: LibTorch device for training (cpu, cuda)");
+DEFINE_int32(metrics_port, -1,
+             "run: serve Prometheus metrics on this port (0 picks one, -1 "
+             "none)");
+DEFINE_int32(torch_threads, 1, "run: LibTorch intra-op threads");
+DECLARE_bool(help);
+DEFINE_bool(verbose, false, "Log the components' progress to stderr");
+
+namespace {
+
+constexpr char kUsage[] = R"(usage: entropic COMMAND [ARGS] [FLAGS]
+
+commands:
+  run JOB.yaml        train JOB in an embedded cluster on this machine
+                      (replay, learner and actors on loopback ports)
+  submit JOB.yaml     submit JOB to --learner; prints its id (--watch follows)
+  jobs                list the jobs of --learner
+  watch ID            follow job ID until it ends
+  cancel ID           cancel job ID
+
+exit codes: 0 success, 1 job failed or was cancelled, 2 bad command line or
+job file, 3 learner unreachable, 4 no such job.
+
+flags: --learner=HOST:PORT (default localhost:7200), --output_dir=runs,
+--device=cpu, --metrics_port=-1, --watch, --verbose; see --helpfull.)";
+
+int Usage(const std::string& problem) {
+  if (!problem.empty()) std::fprintf(stderr, "entropic: %s\n", problem.c_str());
+  std::fprintf(stderr, "%s\n", kUsage);
+  return entropic::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage(kUsage);
+  gflags::ParseCommandLineNonHelpFlags(&argc, &argv, /*remove_flags=*/true);
+  if (FLAGS_help) {
+    std::printf("%s\n", kUsage);
+    return entropic::kExitOk;
+  }
+  gflags::HandleCommandLineHelpFlags();
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+  // The progress display is the interface; component logs only on request.
+  FLAGS_minloglevel = FLAGS_verbose ? google::GLOG_INFO : google::GLOG_ERROR;
+
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage("");
+  const std::string& command = args[0];
+  auto one_argument = [&]() -> const std::string* {
+    return args.size() == 2 ? &args[1] : nullptr;
+  };
+  if (command == "run") {
+    const std::string* job = one_argument();
+    if (job == nullptr) return Usage("run takes one job file");
+    entropic::RunOptions options;
+    options.output_dir = FLAGS_output_dir;
+    options.device = FLAGS_device;
+    options.metrics_port = FLAGS_metrics_port;
+    options.torch_threads = FLAGS_torch_threads;
+    return entropic::RunCommand(*job, options);
+  }
+  if (command == "submit") {
+    const std::string* job = one_argument();
+    if (job == nullptr) return Usage("submit takes one job file");
+    return entropic::SubmitCommand(*job, FLAGS_learner, FLAGS_watch);
+  }
+  if (command == "jobs") {
+    if (args.size() != 1) return Usage("jobs takes no arguments");
+    return entropic::JobsCommand(FLAGS_learner);
+  }
+  if (command == "watch") {
+    const std::string* id = one_argument();
+    if (id == nullptr) return Usage("watch takes one job id");
+    return entropic::WatchCommand(*id, FLAGS_learner);
+  }
+  if (command == "cancel") {
+    const std::string* id = one_argument();
+    if (id == nullptr) return Usage("cancel takes one job id");
+    return entropic::CancelCommand(*id, FLAGS_learner);
+  }
+  return Usage("unknown command '" + command + "'");
+}

@@ -1,0 +1,60 @@
+#include "learner/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "actor/boltzmann_policy.h"
+#include "common/env/vector_env.h"
+#include "common/status_macros.h"
+
+namespace entropic {
+
+absl::StatusOr<v1::EvalResult> Evaluate(const v1::Weights& weights,
+                                        const EvaluationOptions& options) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<VectorEnv> envs,
+      VectorEnv::Create(options.env_id, options.episodes, options.seed));
+  const EnvironmentInfo& info = envs->info();
+  if (info.action_space.kind != Space::Kind::kDiscrete) {
+    return absl::UnimplementedError("evaluation needs discrete actions");
+  }
+  BoltzmannPolicy policy(envs->observation_size(),
+                         info.action_space.num_actions, options.hidden);
+  RETURN_IF_ERROR(policy.Load(weights));
+  std::mt19937_64 rng(options.seed);
+
+  const int n = envs->num_envs();
+  std::vector<double> returns(n, 0.0);
+  std::vector<bool> done(n, false);
+  int remaining = n;
+  // Every episode ends by the time limit at the latest.
+  while (remaining > 0) {
+    const std::vector<int64_t> actions =
+        policy.Act(envs->observations(), n, options.greedy, rng);
+    for (int i = 0; i < n; ++i) {
+      if (done[i]) continue;
+      const StepResult step = envs->Step(i, Action{actions[i], {}});
+      returns[i] += step.reward;
+      if (step.terminated || step.truncated) {
+        done[i] = true;
+        --remaining;
+      }
+    }
+  }
+  double sum = 0, sum_squares = 0;
+  for (double r : returns) {
+    sum += r;
+    sum_squares += r * r;
+  }
+  v1::EvalResult result;
+  result.set_episodes(n);
+  result.set_mean_return(sum / n);
+  result.set_std_return(
+      std::sqrt(std::max(0.0, sum_squares / n - (sum / n) * (sum / n))));
+  result.set_min_return(*std::min_element(returns.begin(), returns.end()));
+  result.set_max_return(*std::max_element(returns.begin(), returns.end()));
+  return result;
+}
+
+}  // namespace entropic

@@ -1,0 +1,241 @@
+#include "learner/job_manager.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <glog/logging.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/job_spec.h"
+#include "common/status_macros.h"
+
+namespace entropic {
+namespace {
+
+std::string StateLabel(v1::JobState state) {
+  std::string name = v1::JobState_Name(state);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return name;
+}
+
+}  // namespace
+
+JobManager::JobManager(const Options& options, TrainFunction train,
+                       LearnerMetrics* metrics)
+    : options_(options),
+      train_(std::move(train)),
+      metrics_(metrics),
+      id_rng_(std::random_device{}()) {
+  ticker_ = std::thread([this] { TickLoop(); });
+}
+
+JobManager::~JobManager() { Shutdown(); }
+
+std::string JobManager::NewJobIdLocked(const std::string& name) {
+  std::string slug;
+  for (const char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    slug += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '-';
+  }
+  if (slug.size() > 40) slug.resize(40);
+  while (true) {
+    const std::string id =
+        absl::StrFormat("%s-%06x", slug, id_rng_() & 0xffffff);
+    if (!jobs_.count(id)) return id;
+  }
+}
+
+absl::StatusOr<v1::Job> JobManager::Submit(v1::JobSpec spec) {
+  ApplyJobDefaults(spec);
+  RETURN_IF_ERROR(ValidateJobSpec(spec));
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return absl::UnavailableError("the learner is shutting down");
+  const std::string id = NewJobIdLocked(spec.name());
+  auto job = std::make_shared<LiveJob>(id, std::move(spec));
+  jobs_[id] = job;
+  order_.push_back(id);
+  LOG(INFO) << "job " << id << " submitted";
+  StartJobsLocked();
+  return job->Snapshot();
+}
+
+absl::StatusOr<std::shared_ptr<LiveJob>> JobManager::Find(
+    const std::string& job_id) const {
+  absl::MutexLock lock(&mu_);
+  auto job = jobs_.find(job_id);
+  if (job == jobs_.end()) {
+    return absl::NotFoundError(absl::StrCat("no job with id '", job_id, "'"));
+  }
+  return job->second;
+}
+
+absl::StatusOr<v1::Job> JobManager::Get(const std::string& job_id) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<LiveJob> job, Find(job_id));
+  return job->Snapshot();
+}
+
+std::vector<v1::Job> JobManager::List() const {
+  std::vector<std::shared_ptr<LiveJob>> jobs;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto id = order_.rbegin(); id != order_.rend(); ++id) {
+      jobs.push_back(jobs_.at(*id));
+    }
+  }
+  std::vector<v1::Job> snapshots;
+  for (const auto& job : jobs) snapshots.push_back(job->Snapshot());
+  return snapshots;
+}
+
+absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
+  ASSIGN_OR_RETURN(std::shared_ptr<LiveJob> job, Find(job_id));
+  absl::MutexLock lock(&mu_);
+  switch (job->state()) {
+    case v1::PENDING:
+      job->MarkFinished(v1::CANCELLED, "cancelled before it started");
+      break;
+    case v1::RUNNING:
+      job->RequestCancel();
+      break;
+    default:
+      return absl::FailedPreconditionError(
+          absl::StrCat("job ", job_id, " already ended (",
+                       v1::JobState_Name(job->state()), ")"));
+  }
+  return job->Snapshot();
+}
+
+void JobManager::StartJobsLocked() {
+  for (const std::string& id : order_) {
+    if (running_ >= options_.max_running_jobs || shut_down_) return;
+    std::shared_ptr<LiveJob> job = jobs_.at(id);
+    if (job->state() != v1::PENDING) continue;
+    ++running_;
+    job->MarkRunning(absl::StrCat(options_.output_root, "/", id));
+    trainers_[id] = std::thread([this, job] { RunTrainer(job); });
+  }
+}
+
+void JobManager::RunTrainer(std::shared_ptr<LiveJob> job) {
+  LOG(INFO) << "job " << job->id() << " starting";
+  const TrainingOutcome outcome = train_(*job);
+  job->MarkFinished(outcome.state, outcome.message);
+  LOG(INFO) << "job " << job->id() << " ended "
+            << v1::JobState_Name(outcome.state) << ": " << outcome.message;
+  absl::MutexLock lock(&mu_);
+  --running_;
+  // This thread cannot join itself; the next caller of Shutdown does.
+  auto self = trainers_.find(job->id());
+  finished_trainers_.push_back(std::move(self->second));
+  trainers_.erase(self);
+  StartJobsLocked();
+}
+
+v1::GetWorkResponse JobManager::GetWork(const v1::GetWorkRequest& request) {
+  std::vector<std::shared_ptr<LiveJob>> running;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const std::string& id : order_) {
+      if (jobs_.at(id)->state() == v1::RUNNING) running.push_back(jobs_.at(id));
+    }
+  }
+  v1::GetWorkResponse response;
+  const absl::Time now = absl::Now();
+  for (const auto& job : running) {
+    absl::StatusOr<std::string> actor_id =
+        job->AddActor(request.actor_name(), now, options_.actor_timeout);
+    if (!actor_id.ok()) continue;
+    const v1::JobSpec& spec = job->spec();
+    v1::WorkAssignment& work = *response.mutable_assignment();
+    work.set_job_id(job->id());
+    work.set_actor_id(*actor_id);
+    work.set_replay_address(options_.replay_address);
+    *work.mutable_env() = spec.env();
+    work.mutable_hidden()->CopyFrom(spec.algorithm().soft_q().hidden());
+    work.set_chunk_length(spec.replay().chunk_length());
+    work.set_table("agent");
+    // Distinct, reproducible streams per actor of a job.
+    work.set_seed(spec.seed() * 1000003 + std::hash<std::string>()(*actor_id));
+    LOG(INFO) << request.actor_name() << " joins job " << job->id() << " as "
+              << *actor_id;
+    return response;
+  }
+  response.mutable_retry_after()->set_seconds(
+      absl::ToInt64Seconds(options_.idle_retry));
+  response.mutable_retry_after()->set_nanos(
+      absl::ToInt64Nanoseconds(options_.idle_retry) % 1000000000);
+  return response;
+}
+
+absl::StatusOr<v1::ReportProgressResponse> JobManager::ReportProgress(
+    const v1::ReportProgressRequest& request) {
+  ASSIGN_OR_RETURN(std::shared_ptr<LiveJob> job, Find(request.job_id()));
+  ASSIGN_OR_RETURN(const bool keep_working,
+                   job->RecordProgress(request, absl::Now()));
+  v1::ReportProgressResponse response;
+  response.set_keep_working(keep_working);
+  return response;
+}
+
+void JobManager::TickLoop() {
+  while (!stop_ticker_.WaitForNotificationWithTimeout(
+      options_.progress_interval)) {
+    std::vector<std::shared_ptr<LiveJob>> jobs;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [id, job] : jobs_) jobs.push_back(job);
+    }
+    std::map<v1::JobState, int> by_state;
+    const absl::Time now = absl::Now();
+    for (const auto& job : jobs) {
+      ++by_state[job->state()];
+      job->PublishProgress(now);
+    }
+    for (v1::JobState state : {v1::PENDING, v1::RUNNING, v1::SUCCEEDED,
+                               v1::FAILED, v1::CANCELLED}) {
+      metrics_->jobs(StateLabel(state)).Set(by_state[state]);
+    }
+  }
+}
+
+void JobManager::Shutdown() {
+  std::map<std::string, std::thread> running;
+  std::vector<std::thread> finished;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!shut_down_) {
+      shut_down_ = true;
+      for (auto& [id, job] : jobs_) {
+        if (job->state() == v1::PENDING) {
+          job->MarkFinished(v1::CANCELLED, "the learner shut down");
+        } else if (job->state() == v1::RUNNING) {
+          job->RequestCancel();
+        }
+      }
+    }
+    finished = std::move(finished_trainers_);
+    finished_trainers_.clear();
+  }
+  for (auto& thread : finished) thread.join();
+  // Running trainers move themselves to finished_trainers_ as they end.
+  while (true) {
+    std::vector<std::thread> done;
+    {
+      absl::MutexLock lock(&mu_);
+      auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return trainers_.empty() || !finished_trainers_.empty();
+      };
+      mu_.Await(absl::Condition(&all_done));
+      done = std::move(finished_trainers_);
+      finished_trainers_.clear();
+      if (done.empty() && trainers_.empty()) break;
+    }
+    for (auto& thread : done) thread.join();
+  }
+  if (!stop_ticker_.HasBeenNotified()) stop_ticker_.Notify();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+}  // namespace entropic

@@ -1,0 +1,146 @@
+#include "learner/jobs_service.h"
+
+#include <deque>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/grpc_status.h"
+
+namespace entropic {
+namespace {
+
+grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
+                                absl::StatusOr<v1::Job> job,
+                                v1::Job* response) {
+  if (job.ok()) *response = std::move(job).value();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(job.status()));
+  return reactor;
+}
+
+bool IsFinal(v1::JobState state) {
+  return state == v1::SUCCEEDED || state == v1::FAILED ||
+         state == v1::CANCELLED;
+}
+
+// Streams one job's events: a SNAPSHOT, then the log as it grows, ending
+// after the event that puts the job in a final state. Pump() runs from
+// reactions and from the job's notifier; mu_ serialises it.
+class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent> {
+ public:
+  explicit WatchReactor(std::shared_ptr<LiveJob> job) : job_(std::move(job)) {
+    auto [snapshot, cursor] = job_->SnapshotAndCursor();
+    v1::JobEvent first;
+    first.set_kind(v1::JobEvent::SNAPSHOT);
+    *first.mutable_job() = std::move(snapshot);
+    {
+      absl::MutexLock lock(&mu_);
+      pending_.push_back(std::move(first));
+      cursor_ = cursor;
+    }
+    subscription_ = job_->Subscribe([this] { Pump(); });
+    Pump();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok || wrote_final_) {
+        finished_ = true;
+        Finish(ok ? grpc::Status::OK : grpc::Status::CANCELLED);
+        return;
+      }
+    }
+    Pump();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    if (!finished_ && !writing_) {
+      finished_ = true;
+      Finish(grpc::Status::CANCELLED);
+    }
+  }
+
+  void OnDone() override {
+    subscription_->Cancel();
+    delete this;
+  }
+
+ private:
+  void Pump() {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || writing_) return;
+    if (pending_.empty()) {
+      for (v1::JobEvent& event : job_->EventsAfter(cursor_)) {
+        pending_.push_back(std::move(event));
+      }
+    }
+    if (pending_.empty()) return;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    wrote_final_ = IsFinal(current_.job().state());
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
+  const std::shared_ptr<LiveJob> job_;
+  std::shared_ptr<Notifier::Subscription> subscription_;
+  absl::Mutex mu_;
+  std::deque<v1::JobEvent> pending_ ABSL_GUARDED_BY(mu_);
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  v1::JobEvent current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool wrote_final_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* JobsServiceImpl::SubmitJob(
+    grpc::CallbackServerContext* context, const v1::SubmitJobRequest* request,
+    v1::Job* response) {
+  return Reply(context, jobs_->Submit(request->spec()), response);
+}
+
+grpc::ServerUnaryReactor* JobsServiceImpl::GetJob(
+    grpc::CallbackServerContext* context, const v1::GetJobRequest* request,
+    v1::Job* response) {
+  return Reply(context, jobs_->Get(request->job_id()), response);
+}
+
+grpc::ServerUnaryReactor* JobsServiceImpl::ListJobs(
+    grpc::CallbackServerContext* context, const v1::ListJobsRequest* request,
+    v1::ListJobsResponse* response) {
+  for (v1::Job& job : jobs_->List()) *response->add_jobs() = std::move(job);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* JobsServiceImpl::CancelJob(
+    grpc::CallbackServerContext* context, const v1::CancelJobRequest* request,
+    v1::Job* response) {
+  return Reply(context, jobs_->Cancel(request->job_id()), response);
+}
+
+grpc::ServerWriteReactor<v1::JobEvent>* JobsServiceImpl::WatchJob(
+    grpc::CallbackServerContext* context, const v1::WatchJobRequest* request) {
+  absl::StatusOr<std::shared_ptr<LiveJob>> job = jobs_->Find(request->job_id());
+  if (!job.ok()) {
+    // A reactor that only reports the error.
+    class Refusal final : public grpc::ServerWriteReactor<v1::JobEvent> {
+     public:
+      explicit Refusal(const absl::Status& status) {
+        Finish(ToGrpcStatus(status));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal(job.status());
+  }
+  return new WatchReactor(std::move(job).value());
+}
+
+}  // namespace entropic

@@ -1,0 +1,70 @@
+#include "learner/learner_server.h"
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "learner/trainer.h"
+
+namespace entropic {
+
+absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
+    const Options& options, prometheus::Registry& registry) {
+  if (options.replay_address.empty()) {
+    return absl::InvalidArgumentError("replay_address: is required");
+  }
+  if (options.device != "cpu" && options.device.rfind("cuda", 0) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "device: must be cpu or cuda[:N], got '", options.device, "'"));
+  }
+  std::unique_ptr<LearnerServer> server(new LearnerServer());
+  server->metrics_ = std::make_unique<LearnerMetrics>(registry);
+  server->parameters_ = std::make_unique<ParameterStore>();
+
+  TrainerOptions trainer;
+  trainer.replay_address = options.replay_address;
+  trainer.device = options.device;
+  trainer.parameters = server->parameters_.get();
+  trainer.metrics = server->metrics_.get();
+  JobManager::Options job_options;
+  job_options.replay_address = options.replay_address;
+  job_options.output_root = options.output_root;
+  job_options.max_running_jobs = options.max_running_jobs;
+  server->jobs_ = std::make_unique<JobManager>(
+      job_options,
+      [trainer](LiveJob& job) { return RunTraining(job, trainer); },
+      server->metrics_.get());
+
+  server->jobs_service_ = std::make_unique<JobsServiceImpl>(server->jobs_.get());
+  server->work_service_ = std::make_unique<WorkServiceImpl>(server->jobs_.get());
+  server->parameters_service_ =
+      std::make_unique<ParametersServiceImpl>(server->parameters_.get());
+
+  const std::string address = absl::StrCat(options.host, ":", options.port);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->jobs_service_.get());
+  builder.RegisterService(server->work_service_.get());
+  builder.RegisterService(server->parameters_service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("learner: cannot listen on ", address));
+  }
+  return server;
+}
+
+LearnerServer::~LearnerServer() { Shutdown(); }
+
+void LearnerServer::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  // Trainers end first, so weights streams and watches finish cleanly.
+  jobs_->Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+}
+
+}  // namespace entropic

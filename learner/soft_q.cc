@@ -1,0 +1,199 @@
+#include "learner/soft_q.h"
+
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "actor/boltzmann_policy.h"
+#include "actor/weights.h"
+
+namespace entropic {
+namespace {
+
+std::vector<int64_t> Hidden(const v1::SoftQSpec& spec) {
+  return {spec.hidden().begin(), spec.hidden().end()};
+}
+
+void CopyParameters(const torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  const auto source = from.parameters();
+  auto destination = to.parameters();
+  for (size_t i = 0; i < source.size(); ++i) destination[i].copy_(source[i]);
+}
+
+}  // namespace
+
+torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
+                                const torch::Tensor& rewards,
+                                const torch::Tensor& terminated, double gamma,
+                                double alpha) {
+  return rewards + gamma * (1.0 - terminated) * SoftValue(next_q_target, alpha);
+}
+
+absl::StatusOr<std::unique_ptr<SoftQLearner>> SoftQLearner::Create(
+    const v1::SoftQSpec& spec, int64_t observation_size, int64_t num_actions,
+    const std::string& device, uint64_t seed) {
+  torch::Device torch_device(torch::kCPU);
+  try {
+    torch_device = torch::Device(device);
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("device: '", device, "' is not a LibTorch device"));
+  }
+  if (torch_device.is_cuda() && !torch::cuda::is_available()) {
+    return absl::FailedPreconditionError(
+        "device: cuda requested, but this LibTorch build has no CUDA support "
+        "or no GPU is visible");
+  }
+  torch::manual_seed(seed);
+  return std::unique_ptr<SoftQLearner>(
+      new SoftQLearner(spec, observation_size, num_actions, torch_device));
+}
+
+SoftQLearner::SoftQLearner(const v1::SoftQSpec& spec, int64_t observation_size,
+                           int64_t num_actions, torch::Device device)
+    : spec_(spec),
+      device_(device),
+      online_(observation_size, num_actions, Hidden(spec)),
+      target_(observation_size, num_actions, Hidden(spec)) {
+  online_->to(device_);
+  target_->to(device_);
+  CopyParameters(*online_, *target_);
+  for (auto& parameter : target_->parameters()) parameter.requires_grad_(false);
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      online_->parameters(), torch::optim::AdamOptions(spec_.lr()));
+  log_alpha_ = torch::full({1}, std::log(spec_.alpha()),
+                           torch::TensorOptions().device(device_))
+                   .requires_grad_(spec_.has_auto_alpha());
+  if (spec_.has_auto_alpha()) {
+    alpha_optimizer_ = std::make_unique<torch::optim::Adam>(
+        std::vector<torch::Tensor>{log_alpha_},
+        torch::optim::AdamOptions(spec_.auto_alpha().lr()));
+  }
+}
+
+double SoftQLearner::temperature() const {
+  return std::exp(log_alpha_.item<double>());
+}
+
+SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
+  const double alpha = temperature();
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    target = SoftBellmanTarget(target_->forward(batch.next_observations),
+                               batch.rewards, batch.terminated, spec_.gamma(),
+                               alpha);
+  }
+  const torch::Tensor q_all = online_->forward(batch.observations);
+  const torch::Tensor q_taken =
+      q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1);
+  const torch::Tensor loss = torch::nn::functional::huber_loss(
+      q_taken, target,
+      torch::nn::functional::HuberLossFuncOptions().delta(spec_.huber_delta()));
+  optimizer_->zero_grad();
+  loss.backward();
+  if (spec_.max_grad_norm() > 0) {
+    torch::nn::utils::clip_grad_norm_(online_->parameters(),
+                                      spec_.max_grad_norm());
+  }
+  optimizer_->step();
+  ++updates_;
+
+  {
+    torch::NoGradGuard no_grad;
+    const v1::TargetUpdateSpec& rule = spec_.target_update();
+    if (rule.rule_case() == v1::TargetUpdateSpec::kPeriod) {
+      if (updates_ % rule.period() == 0) CopyParameters(*online_, *target_);
+    } else {
+      const double tau = rule.polyak();
+      const auto source = online_->parameters();
+      auto destination = target_->parameters();
+      for (size_t i = 0; i < source.size(); ++i) {
+        destination[i].mul_(1.0 - tau).add_(source[i], tau);
+      }
+    }
+  }
+
+  const torch::Tensor entropy =
+      BoltzmannEntropy(q_all.detach(), alpha).mean();
+  if (alpha_optimizer_) {
+    // Lowers alpha while the policy is more random than the target, and
+    // raises it while it is less.
+    const torch::Tensor alpha_loss =
+        (log_alpha_ * (entropy - spec_.auto_alpha().target_entropy()))
+            .sum();
+    alpha_optimizer_->zero_grad();
+    alpha_loss.backward();
+    alpha_optimizer_->step();
+  }
+
+  SoftQUpdate result;
+  result.loss = loss.item<double>();
+  result.q_mean = q_taken.detach().mean().item<double>();
+  result.entropy = entropy.item<double>();
+  result.temperature = temperature();
+  return result;
+}
+
+v1::Weights SoftQLearner::Weights(const std::string& job_id,
+                                  int64_t version) const {
+  return WeightsFromModule(*online_, job_id, version, temperature());
+}
+
+absl::Status SoftQLearner::Save(const std::string& directory) const {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", directory, ": ", error.message()));
+  }
+  try {
+    torch::save(online_, directory + "/q_network.pt");
+    torch::save(target_, directory + "/q_target.pt");
+    torch::save(*optimizer_, directory + "/optimizer.pt");
+    torch::save(std::vector<torch::Tensor>{
+                    log_alpha_.detach().cpu(),
+                    torch::full({1}, updates_, torch::kInt64)},
+                directory + "/state.pt");
+    if (alpha_optimizer_) {
+      torch::save(*alpha_optimizer_, directory + "/alpha_optimizer.pt");
+    }
+  } catch (const c10::Error& e) {
+    return absl::InternalError(
+        absl::StrCat("saving the checkpoint to ", directory, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SoftQLearner::Load(const std::string& directory) {
+  try {
+    torch::load(online_, directory + "/q_network.pt", device_);
+    torch::load(target_, directory + "/q_target.pt", device_);
+    torch::load(*optimizer_, directory + "/optimizer.pt", device_);
+    std::vector<torch::Tensor> state;
+    torch::load(state, directory + "/state.pt");
+    if (state.size() != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(directory, "/state.pt: expected 2 tensors"));
+    }
+    {
+      torch::NoGradGuard no_grad;
+      log_alpha_.fill_(state[0].item<double>());
+    }
+    updates_ = state[1].item<int64_t>();
+    if (alpha_optimizer_) {
+      torch::load(*alpha_optimizer_, directory + "/alpha_optimizer.pt",
+                  device_);
+    }
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("loading the checkpoint in ", directory, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace entropic

@@ -1,0 +1,78 @@
+#ifndef ENTROPIC_LEARNER_SOFT_Q_H_
+#define ENTROPIC_LEARNER_SOFT_Q_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <torch/nn/module.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+
+#include "absl/status/statusor.h"
+#include "actor/q_network.h"
+#include "entropic/v1/job_spec.pb.h"
+#include "entropic/v1/parameters.pb.h"
+#include "learner/transition_batch.h"
+
+namespace entropic {
+
+// The soft Bellman target of soft Q-learning:
+//   y = r + gamma (1 - terminated) alpha logsumexp(Q_target(s', .) / alpha)
+// `next_q_target` is [B, A]; the others are [B]. Returns [B].
+torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
+                                const torch::Tensor& rewards,
+                                const torch::Tensor& terminated, double gamma,
+                                double alpha);
+
+// What one update did.
+struct SoftQUpdate {
+  double loss = 0;          // Huber loss of Q(s, a) against y
+  double q_mean = 0;        // mean Q(s, a) of the batch
+  double entropy = 0;       // mean entropy of pi(.|s) on the batch, nats
+  double temperature = 0;   // alpha after the update
+};
+
+// Soft Q-learning for discrete actions (see job_spec.proto's SoftQSpec): an
+// online and a target QNetwork, Adam, Huber loss, a fixed or auto-tuned
+// temperature. Not thread-safe: owned by one trainer thread. LibTorch errors
+// surface as c10::Error exceptions; the trainer turns them into statuses.
+class SoftQLearner {
+ public:
+  // InvalidArgument for a device LibTorch cannot use.
+  static absl::StatusOr<std::unique_ptr<SoftQLearner>> Create(
+      const v1::SoftQSpec& spec, int64_t observation_size,
+      int64_t num_actions, const std::string& device, uint64_t seed);
+
+  // One gradient step on `batch`.
+  SoftQUpdate Update(const TransitionBatch& batch);
+
+  double temperature() const;
+  int64_t updates() const { return updates_; }
+  const torch::Device& device() const { return device_; }
+
+  // The online network's parameters as published weights.
+  v1::Weights Weights(const std::string& job_id, int64_t version) const;
+
+  // Writes / reads the networks, optimisers, temperature and update count
+  // under `directory` (created if needed).
+  absl::Status Save(const std::string& directory) const;
+  absl::Status Load(const std::string& directory);
+
+ private:
+  SoftQLearner(const v1::SoftQSpec& spec, int64_t observation_size,
+               int64_t num_actions, torch::Device device);
+
+  const v1::SoftQSpec spec_;
+  const torch::Device device_;
+  QNetwork online_;
+  QNetwork target_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  torch::Tensor log_alpha_;  // trained only with auto_alpha
+  std::unique_ptr<torch::optim::Adam> alpha_optimizer_;
+  int64_t updates_ = 0;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_LEARNER_SOFT_Q_H_

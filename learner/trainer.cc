@@ -1,0 +1,348 @@
+#include "learner/trainer.h"
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <memory>
+
+#include <glog/logging.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/env/registry.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "entropic/v1/replay.grpc.pb.h"
+#include "learner/evaluator.h"
+#include "learner/replay_sampler.h"
+#include "learner/soft_q.h"
+
+namespace entropic {
+namespace {
+
+constexpr char kAgentTable[] = "agent";
+
+// Appends rows to the job's CSV curves; silently skips them if the files
+// cannot be opened (the job still trains).
+class Curves {
+ public:
+  explicit Curves(const std::string& directory)
+      : training_(directory + "/training.csv"),
+        evaluations_(directory + "/evaluations.csv") {
+    training_ << "wall_seconds,updates,env_steps,episodes,mean_episode_return,"
+                 "loss,q_mean,temperature,policy_entropy\n";
+    evaluations_ << "wall_seconds,updates,env_steps,episodes,mean_return,"
+                    "std_return,min_return,max_return\n";
+  }
+
+  void Training(double seconds, const v1::JobProgress& progress,
+                const SoftQUpdate& update) {
+    training_ << absl::StrFormat("%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g\n",
+                                 seconds, progress.updates(),
+                                 progress.env_steps(), progress.episodes(),
+                                 progress.mean_episode_return(), update.loss,
+                                 update.q_mean, update.temperature,
+                                 update.entropy);
+    training_.flush();
+  }
+
+  void Evaluation(double seconds, const v1::EvalResult& eval) {
+    evaluations_ << absl::StrFormat("%.3f,%d,%d,%d,%.4f,%.4f,%.4f,%.4f\n",
+                                    seconds, eval.updates(), eval.env_steps(),
+                                    eval.episodes(), eval.mean_return(),
+                                    eval.std_return(), eval.min_return(),
+                                    eval.max_return());
+    evaluations_.flush();
+  }
+
+ private:
+  std::ofstream training_;
+  std::ofstream evaluations_;
+};
+
+v1::CreateTablesRequest TablesFor(const LiveJob& job,
+                                  const EnvironmentInfo& env) {
+  const v1::JobSpec& spec = job.spec();
+  v1::CreateTablesRequest request;
+  request.set_job_id(job.id());
+  v1::TableConfig& agent = *request.add_tables();
+  agent.set_name(kAgentTable);
+  agent.mutable_observation()->set_dtype(v1::DTYPE_FLOAT32);
+  agent.mutable_observation()->add_shape(env.observation_space.FlatSize());
+  agent.mutable_action()->set_dtype(v1::DTYPE_INT64);
+  agent.set_capacity(spec.replay().agent().capacity());
+  agent.set_max_chunk_length(spec.replay().chunk_length());
+  v1::RateLimit& limit = *agent.mutable_rate_limit();
+  limit.set_min_size_to_sample(spec.replay().agent().min_size());
+  limit.set_samples_per_insert(spec.replay().agent().samples_per_insert());
+  limit.set_error_buffer(spec.replay().agent().error_buffer());
+  return request;
+}
+
+// Creates the job's tables, retrying while replay is unreachable.
+absl::Status CreateTables(v1::ReplayService::Stub& replay,
+                          const v1::CreateTablesRequest& request,
+                          const LiveJob& job, absl::Duration timeout) {
+  const absl::Time give_up = absl::Now() + timeout;
+  absl::Duration delay = absl::Milliseconds(100);
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::CreateTablesResponse response;
+    const grpc::Status status =
+        replay.CreateTables(&context, request, &response);
+    if (status.ok()) return absl::OkStatus();
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return FromGrpcStatus(status);
+    }
+    if (absl::Now() + delay > give_up || job.cancel_requested()) {
+      return absl::UnavailableError(absl::StrCat(
+          "replay unreachable: ", status.error_message()));
+    }
+    absl::SleepFor(delay);
+    delay = std::min(delay * 2, absl::Seconds(2));
+  }
+}
+
+void DeleteTables(v1::ReplayService::Stub& replay, const std::string& job_id) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::DeleteTablesRequest request;
+  request.set_job_id(job_id);
+  v1::DeleteTablesResponse response;
+  const grpc::Status status = replay.DeleteTables(&context, request, &response);
+  if (!status.ok()) {
+    LOG(WARNING) << "could not drop the replay tables of job " << job_id
+                 << ": " << status.error_message();
+  }
+}
+
+// One training run; may throw c10::Error, which RunTraining catches.
+class Run {
+ public:
+  Run(LiveJob& job, const TrainerOptions& options)
+      : job_(job),
+        spec_(job.spec()),
+        options_(options),
+        output_dir_(job.Snapshot().output_dir()),
+        metrics_(options.metrics->ForJob(job.id())),
+        replay_(v1::ReplayService::NewStub(grpc::CreateChannel(
+            options.replay_address, grpc::InsecureChannelCredentials()))) {}
+
+  TrainingOutcome Execute() {
+    absl::StatusOr<TrainingOutcome> outcome;
+    try {
+      outcome = Train();
+    } catch (const c10::Error& e) {
+      LOG(ERROR) << "job " << job_.id() << ": " << e.what();
+      outcome = absl::InternalError(
+          absl::StrCat("training failed: ", e.what_without_backtrace()));
+    } catch (const std::exception& e) {
+      outcome = absl::InternalError(absl::StrCat("training failed: ", e.what()));
+    }
+    job_.SetAcceptingActors(false);
+    options_.parameters->Close(job_.id());
+    if (tables_created_) DeleteTables(*replay_, job_.id());
+    if (!outcome.ok()) {
+      return {v1::FAILED, std::string(outcome.status().message())};
+    }
+    return *outcome;
+  }
+
+ private:
+  absl::StatusOr<TrainingOutcome> Train() {
+    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
+                     MakeEnvironment(spec_.env().id()));
+    const EnvironmentInfo env_info = env->info();
+    std::error_code error;
+    std::filesystem::create_directories(output_dir_, error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("cannot create ", output_dir_,
+                                              ": ", error.message()));
+    }
+
+    const v1::CreateTablesRequest tables = TablesFor(job_, env_info);
+    RETURN_IF_ERROR(CreateTables(*replay_, tables, job_,
+                                 options_.replay_timeout));
+    tables_created_ = true;
+    ASSIGN_OR_RETURN(learner_,
+                     SoftQLearner::Create(
+                         q_spec, env_info.observation_space.FlatSize(),
+                         env_info.action_space.num_actions, options_.device,
+                         spec_.seed()));
+    Publish();
+    job_.SetAcceptingActors(true);
+
+    ReplaySampler::Options sampler_options;
+    sampler_options.job_id = job_.id();
+    sampler_options.table = kAgentTable;
+    sampler_options.batch_size = q_spec.batch_size();
+    sampler_options.device = learner_->device();
+    ReplaySampler sampler(grpc::CreateChannel(options_.replay_address,
+                                              grpc::InsecureChannelCredentials()),
+                          sampler_options);
+    Curves curves(output_dir_);
+    start_ = absl::Now();
+    SoftQUpdate last_update;
+    int64_t last_eval_updates = -1;
+    TrainingOutcome outcome;
+    while (true) {
+      if (job_.cancel_requested()) {
+        outcome = {v1::CANCELLED, "cancelled"};
+        break;
+      }
+      if (std::optional<std::string> reason = StopReason()) {
+        outcome = {v1::SUCCEEDED, *reason};
+        break;
+      }
+      const absl::Time wait_start = absl::Now();
+      absl::StatusOr<TransitionBatch> batch =
+          sampler.Next(absl::Milliseconds(200));
+      metrics_->sample_wait->Increment(
+          absl::ToDoubleSeconds(absl::Now() - wait_start));
+      if (batch.status().code() == absl::StatusCode::kDeadlineExceeded) {
+        continue;
+      }
+      if (batch.status().code() == absl::StatusCode::kNotFound) {
+        // Replay restarted and lost the tables: make them again.
+        LOG(WARNING) << "job " << job_.id() << ": " << batch.status()
+                     << "; recreating the replay tables";
+        RETURN_IF_ERROR(CreateTables(*replay_, tables, job_,
+                                     options_.replay_timeout));
+        continue;
+      }
+      RETURN_IF_ERROR(batch.status());
+
+      metrics_->policy_lag->Observe(
+          static_cast<double>(version_) -
+          batch->policy_versions.to(torch::kFloat64).mean().item<double>());
+      const absl::Time update_start = absl::Now();
+      last_update = learner_->Update(*batch);
+      metrics_->update_seconds->Observe(
+          absl::ToDoubleSeconds(absl::Now() - update_start));
+      RecordUpdate(last_update);
+      const int64_t updates = learner_->updates();
+      if (updates % q_spec.publish_every_updates() == 0) Publish();
+      if (updates % 250 == 0) {
+        curves.Training(Seconds(), job_.Snapshot().progress(), last_update);
+      }
+      if (updates % spec_.eval().every_updates() == 0) {
+        ASSIGN_OR_RETURN(const v1::EvalResult eval, Evaluate(curves));
+        last_eval_updates = updates;
+        if (spec_.stop().has_eval_return() &&
+            eval.mean_return() >= spec_.stop().eval_return()) {
+          outcome = {v1::SUCCEEDED,
+                     absl::StrFormat("evaluation return %.1f reached the "
+                                     "target %.1f",
+                                     eval.mean_return(),
+                                     spec_.stop().eval_return())};
+          break;
+        }
+      }
+    }
+    sampler.Stop();
+    if (outcome.state == v1::SUCCEEDED && last_eval_updates != learner_->updates()) {
+      RETURN_IF_ERROR(Evaluate(curves).status());
+    }
+    Publish();
+    RETURN_IF_ERROR(learner_->Save(output_dir_ + "/checkpoint"));
+    return outcome;
+  }
+
+  // Why the job should stop now, if it should.
+  std::optional<std::string> StopReason() const {
+    const v1::StopSpec& stop = spec_.stop();
+    const int64_t env_steps = job_.env_steps();
+    if (stop.env_steps() > 0 && env_steps >= stop.env_steps()) {
+      return absl::StrCat("reached ", env_steps, " environment steps");
+    }
+    if (stop.updates() > 0 && learner_->updates() >= stop.updates()) {
+      return absl::StrCat("reached ", learner_->updates(), " updates");
+    }
+    if (stop.has_wall_time()) {
+      const absl::Duration limit = absl::Seconds(stop.wall_time().seconds()) +
+                                   absl::Nanoseconds(stop.wall_time().nanos());
+      if (absl::Now() - start_ >= limit) {
+        return absl::StrCat("reached the wall time of ",
+                            absl::FormatDuration(limit));
+      }
+    }
+    return std::nullopt;
+  }
+
+  void Publish() {
+    auto weights =
+        std::make_shared<v1::Weights>(learner_->Weights(job_.id(), version_));
+    if (version_ == 0) {
+      options_.parameters->Open(job_.id(), weights);
+    } else {
+      absl::Status status = options_.parameters->Publish(weights);
+      if (!status.ok()) LOG(WARNING) << status;
+    }
+    metrics_->published_version->Set(version_);
+    ++version_;
+  }
+
+  void RecordUpdate(const SoftQUpdate& update) {
+    metrics_->updates->Increment();
+    metrics_->loss->Set(update.loss);
+    metrics_->q_mean->Set(update.q_mean);
+    metrics_->temperature->Set(update.temperature);
+    metrics_->policy_entropy->Set(update.entropy);
+    TrainingStats stats;
+    stats.updates = learner_->updates();
+    stats.policy_version = version_ - 1;
+    stats.loss = update.loss;
+    stats.temperature = update.temperature;
+    stats.policy_entropy = update.entropy;
+    job_.RecordTraining(stats);
+  }
+
+  absl::StatusOr<v1::EvalResult> Evaluate(Curves& curves) {
+    EvaluationOptions eval_options;
+    eval_options.env_id = spec_.env().id();
+    eval_options.episodes = spec_.eval().episodes();
+    eval_options.greedy = spec_.eval().greedy();
+    eval_options.hidden.assign(spec_.algorithm().soft_q().hidden().begin(),
+                               spec_.algorithm().soft_q().hidden().end());
+    eval_options.seed = spec_.seed() + 7919 * learner_->updates();
+    const v1::Weights weights = learner_->Weights(job_.id(), version_);
+    ASSIGN_OR_RETURN(v1::EvalResult eval,
+                     entropic::Evaluate(weights, eval_options));
+    eval.set_updates(learner_->updates());
+    eval.set_env_steps(job_.env_steps());
+    metrics_->eval_return->Set(eval.mean_return());
+    curves.Evaluation(Seconds(), eval);
+    job_.RecordEvaluation(eval);
+    LOG(INFO) << "job " << job_.id() << ": evaluation after " << eval.updates()
+              << " updates, " << eval.env_steps()
+              << " env steps: mean return " << eval.mean_return();
+    return eval;
+  }
+
+  double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
+
+  LiveJob& job_;
+  const v1::JobSpec& spec_;
+  const TrainerOptions& options_;
+  const std::string output_dir_;
+  const std::unique_ptr<JobMetrics> metrics_;
+  const std::unique_ptr<v1::ReplayService::Stub> replay_;
+  std::unique_ptr<SoftQLearner> learner_;
+  int64_t version_ = 0;
+  bool tables_created_ = false;
+  absl::Time start_ = absl::Now();
+};
+
+}  // namespace
+
+TrainingOutcome RunTraining(LiveJob& job, const TrainerOptions& options) {
+  return Run(job, options).Execute();
+}
+
+}  // namespace entropic

@@ -1,0 +1,83 @@
+#include "learner/transition_batch.h"
+
+#include <cstring>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/tensor.h"
+
+namespace entropic {
+namespace {
+
+absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor,
+                                      v1::DType dtype, int64_t rows,
+                                      absl::string_view field) {
+  if (tensor.dtype() != dtype || tensor.shape_size() < 1 ||
+      tensor.shape(0) != rows ||
+      static_cast<int64_t>(tensor.data().size()) !=
+          NumElements(ShapeOf(tensor.shape())) *
+              static_cast<int64_t>(DTypeSize(dtype))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": expected ", DTypeName(dtype), " with ", rows,
+        " rows, got ", DTypeName(tensor.dtype()), " ",
+        ShapeString(ShapeOf(tensor.shape()))));
+  }
+  torch::ScalarType type;
+  switch (dtype) {
+    case v1::DTYPE_FLOAT32:
+      type = torch::kFloat32;
+      break;
+    case v1::DTYPE_INT64:
+      type = torch::kInt64;
+      break;
+    case v1::DTYPE_BOOL:
+      type = torch::kBool;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": unsupported dtype"));
+  }
+  const std::vector<int64_t> shape(tensor.shape().begin(),
+                                   tensor.shape().end());
+  torch::Tensor out = torch::empty(shape, torch::TensorOptions().dtype(type));
+  std::memcpy(out.data_ptr(), tensor.data().data(), tensor.data().size());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<TransitionBatch> BatchFromSample(const v1::SampleResponse& sample,
+                                                const torch::Device& device) {
+  if (sample.rewards().shape_size() != 1) {
+    return absl::InvalidArgumentError("rewards: expected shape [B]");
+  }
+  const int64_t b = sample.rewards().shape(0);
+  TransitionBatch batch;
+  ASSIGN_OR_RETURN(torch::Tensor observations,
+                   ToTorch(sample.observations(), v1::DTYPE_FLOAT32, b,
+                           "observations"));
+  ASSIGN_OR_RETURN(torch::Tensor next_observations,
+                   ToTorch(sample.next_observations(), v1::DTYPE_FLOAT32, b,
+                           "next_observations"));
+  ASSIGN_OR_RETURN(torch::Tensor actions,
+                   ToTorch(sample.actions(), v1::DTYPE_INT64, b, "actions"));
+  ASSIGN_OR_RETURN(torch::Tensor rewards,
+                   ToTorch(sample.rewards(), v1::DTYPE_FLOAT32, b, "rewards"));
+  ASSIGN_OR_RETURN(torch::Tensor terminated,
+                   ToTorch(sample.terminated(), v1::DTYPE_BOOL, b,
+                           "terminated"));
+  ASSIGN_OR_RETURN(batch.policy_versions,
+                   ToTorch(sample.policy_versions(), v1::DTYPE_INT64, b,
+                           "policy_versions"));
+  batch.observations = observations.reshape({b, -1}).to(device);
+  batch.next_observations = next_observations.reshape({b, -1}).to(device);
+  batch.actions = actions.reshape({b}).to(device);
+  batch.rewards = rewards.to(device);
+  batch.terminated = terminated.to(torch::kFloat32).to(device);
+  return batch;
+}
+
+}  // namespace entropic
