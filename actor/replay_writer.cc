@@ -97,6 +97,7 @@ int64_t ReplayWriter::unacknowledged() const {
 void ReplayWriter::SendLoop() {
   Backoff backoff(options_.backoff);
   bool first = true;
+  int failures = 0;  // in a row, to keep the log short while replay is down
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -115,9 +116,11 @@ void ReplayWriter::SendLoop() {
     }
     if (status.ok()) {
       backoff.Reset();
-    } else {
+      failures = 0;
+    } else if (failures++ % 20 == 0) {
       LOG(WARNING) << "replay stream to " << options_.address
-                   << " broke: " << status.error_message() << "; reconnecting";
+                   << " broke: " << status.error_message()
+                   << "; reconnecting with backoff";
     }
     // Sleep without holding up Close(): wait on the lock for `closed_`.
     mu_.AwaitWithTimeout(absl::Condition(&closed_), backoff.NextDelay());

@@ -34,12 +34,19 @@ JobManager::JobManager(const Options& options, TrainFunction train,
 JobManager::~JobManager() { Shutdown(); }
 
 std::string JobManager::NewJobIdLocked(const std::string& name) {
+  // Lower-case letters and digits with single dashes: easy to type in a shell.
   std::string slug;
   for (const char c : name) {
     const unsigned char u = static_cast<unsigned char>(c);
-    slug += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '-';
+    if (std::isalnum(u)) {
+      slug += static_cast<char>(std::tolower(u));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+    if (slug.size() >= 40) break;
   }
-  if (slug.size() > 40) slug.resize(40);
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.empty()) slug = "job";
   while (true) {
     const std::string id =
         absl::StrFormat("%s-%06x", slug, id_rng_() & 0xffffff);

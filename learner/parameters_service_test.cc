@@ -1,0 +1,136 @@
+#include "learner/parameters_service.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace entropic {
+namespace {
+
+std::shared_ptr<const v1::Weights> MakeWeights(int64_t version) {
+  auto weights = std::make_shared<v1::Weights>();
+  weights->set_job_id("job");
+  weights->set_version(version);
+  weights->set_temperature(0.1 * (version + 1));
+  weights->add_tensors()->set_name("layers.0.weight");
+  return weights;
+}
+
+class ParametersServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port, 0);
+    stub_ = v1::ParametersService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                            grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override { server_->Shutdown(); }
+
+  static void SetDeadline(grpc::ClientContext& context) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  }
+
+  ParameterStore store_;
+  ParametersServiceImpl service_{&store_};
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::ParametersService::Stub> stub_;
+};
+
+TEST_F(ParametersServiceTest, UnknownJobIsNotFound) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::SubscribeWeightsRequest request;
+  request.set_job_id("nope");
+  auto stream = stub_->SubscribeWeights(&context, request);
+  v1::Weights weights;
+  EXPECT_FALSE(stream->Read(&weights));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ParametersServiceTest, SubscribersGetNewerVersionsUntilTheJobCloses) {
+  store_.Open("job", MakeWeights(0));
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::SubscribeWeightsRequest request;
+  request.set_job_id("job");
+  request.set_newer_than(-1);
+  auto stream = stub_->SubscribeWeights(&context, request);
+  v1::Weights weights;
+  ASSERT_TRUE(stream->Read(&weights));
+  EXPECT_EQ(weights.version(), 0);
+  EXPECT_EQ(weights.tensors(0).name(), "layers.0.weight");
+
+  ASSERT_TRUE(store_.Publish(MakeWeights(1)).ok());
+  ASSERT_TRUE(stream->Read(&weights));
+  EXPECT_EQ(weights.version(), 1);
+  EXPECT_DOUBLE_EQ(weights.temperature(), 0.2);
+  // Versions never go back.
+  EXPECT_EQ(store_.Publish(MakeWeights(1)).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // A burst: the reader sees versions in increasing order and ends with the
+  // newest, possibly skipping some.
+  for (int v = 2; v <= 20; ++v) ASSERT_TRUE(store_.Publish(MakeWeights(v)).ok());
+  int64_t last = 1;
+  while (last < 20) {
+    ASSERT_TRUE(stream->Read(&weights));
+    EXPECT_GT(weights.version(), last);
+    last = weights.version();
+  }
+  store_.Close("job");
+  EXPECT_FALSE(stream->Read(&weights));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ParametersServiceTest, SubscriberThatHasTheNewestWaitsForTheNext) {
+  store_.Open("job", MakeWeights(0));
+  ASSERT_TRUE(store_.Publish(MakeWeights(3)).ok());
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::SubscribeWeightsRequest request;
+  request.set_job_id("job");
+  request.set_newer_than(3);
+  auto stream = stub_->SubscribeWeights(&context, request);
+  ASSERT_TRUE(store_.Publish(MakeWeights(4)).ok());
+  v1::Weights weights;
+  ASSERT_TRUE(stream->Read(&weights));
+  EXPECT_EQ(weights.version(), 4);
+  context.TryCancel();
+}
+
+TEST_F(ParametersServiceTest, GetWeightsOnlySendsNewerTensors) {
+  store_.Open("job", MakeWeights(0));
+  ASSERT_TRUE(store_.Publish(MakeWeights(5)).ok());
+  v1::GetWeightsRequest request;
+  request.set_job_id("job");
+  request.set_newer_than(2);
+  {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::Weights weights;
+    ASSERT_TRUE(stub_->GetWeights(&context, request, &weights).ok());
+    EXPECT_EQ(weights.version(), 5);
+    EXPECT_EQ(weights.tensors_size(), 1);
+  }
+  request.set_newer_than(5);
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::Weights weights;
+  ASSERT_TRUE(stub_->GetWeights(&context, request, &weights).ok());
+  EXPECT_EQ(weights.version(), 5);
+  EXPECT_EQ(weights.tensors_size(), 0);
+}
+
+}  // namespace
+}  // namespace entropic

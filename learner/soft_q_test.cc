@@ -1,0 +1,136 @@
+#include "learner/soft_q.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "gtest/gtest.h"
+
+namespace entropic {
+namespace {
+
+TEST(SoftBellmanTargetTest, MatchesHandComputedValues) {
+  // s' with Q_target = [1, 2], alpha = 0.5, gamma = 0.9:
+  //   V(s') = 0.5 * log(e^2 + e^4) = 2.0634640055...
+  //   y = r + 0.9 * V(s') = 1 + 1.8571176...
+  const torch::Tensor next_q = torch::tensor({{1.0f, 2.0f}, {1.0f, 2.0f}});
+  const torch::Tensor rewards = torch::tensor({1.0f, 1.0f});
+  const torch::Tensor terminated = torch::tensor({0.0f, 1.0f});
+  const torch::Tensor y =
+      SoftBellmanTarget(next_q, rewards, terminated, 0.9, 0.5);
+  const double v = 0.5 * std::log(std::exp(2.0) + std::exp(4.0));
+  EXPECT_NEAR(v, 2.0634640055, 1e-9);
+  EXPECT_NEAR(y[0].item<double>(), 1.0 + 0.9 * v, 1e-5);
+  // A terminal s' contributes nothing: y = r.
+  EXPECT_NEAR(y[1].item<double>(), 1.0, 1e-6);
+}
+
+TEST(SoftBellmanTargetTest, ApproachesTheHardMaxAsAlphaShrinks) {
+  const torch::Tensor next_q = torch::tensor({{3.0f, 5.0f, 4.0f}});
+  const torch::Tensor y = SoftBellmanTarget(next_q, torch::zeros({1}),
+                                            torch::zeros({1}), 1.0, 1e-3);
+  EXPECT_NEAR(y[0].item<double>(), 5.0, 1e-3);
+  // And exceeds it by alpha log |A| when the Q values are equal.
+  const torch::Tensor flat = SoftBellmanTarget(
+      torch::full({1, 3}, 2.0f), torch::zeros({1}), torch::zeros({1}), 1.0, 0.5);
+  EXPECT_NEAR(flat[0].item<double>(), 2.0 + 0.5 * std::log(3.0), 1e-5);
+}
+
+v1::SoftQSpec Spec() {
+  v1::SoftQSpec spec;
+  spec.set_gamma(0.9);
+  spec.set_alpha(0.5);
+  spec.set_lr(1e-2);
+  spec.set_batch_size(4);
+  spec.add_hidden(16);
+  spec.mutable_target_update()->set_period(1000000);  // frozen target
+  spec.set_huber_delta(10.0);
+  spec.set_max_grad_norm(0);
+  return spec;
+}
+
+TransitionBatch FixedBatch() {
+  TransitionBatch batch;
+  batch.observations = torch::tensor({{0.0f, 1.0f}, {1.0f, 0.0f}});
+  batch.next_observations = torch::tensor({{1.0f, 1.0f}, {0.0f, 0.0f}});
+  batch.actions = torch::tensor({0, 1}, torch::kLong);
+  batch.rewards = torch::tensor({1.0f, -1.0f});
+  batch.terminated = torch::tensor({0.0f, 1.0f});
+  batch.policy_versions = torch::tensor({0, 0}, torch::kLong);
+  return batch;
+}
+
+TEST(SoftQLearnerTest, UpdatesFitTheSoftBellmanTarget) {
+  absl::StatusOr<std::unique_ptr<SoftQLearner>> learner =
+      SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
+  ASSERT_TRUE(learner.ok()) << learner.status();
+  const TransitionBatch batch = FixedBatch();
+  const double first = (*learner)->Update(batch).loss;
+  double last = first;
+  for (int i = 0; i < 300; ++i) last = (*learner)->Update(batch).loss;
+  // With the target frozen, regression onto fixed targets converges.
+  EXPECT_LT(last, first * 0.01);
+  EXPECT_EQ((*learner)->updates(), 301);
+}
+
+TEST(SoftQLearnerTest, AutoTemperatureFollowsTheEntropyTarget) {
+  for (const double target : {0.05, 0.69}) {
+    v1::SoftQSpec spec = Spec();
+    spec.mutable_auto_alpha()->set_target_entropy(target);
+    spec.mutable_auto_alpha()->set_lr(0.05);
+    absl::StatusOr<std::unique_ptr<SoftQLearner>> learner =
+        SoftQLearner::Create(spec, 2, 2, "cpu", 1);
+    ASSERT_TRUE(learner.ok());
+    SoftQUpdate update;
+    for (int i = 0; i < 50; ++i) update = (*learner)->Update(FixedBatch());
+    // A low target needs a colder policy, a high one a hotter policy.
+    if (target < 0.1) {
+      EXPECT_LT(update.temperature, 0.5);
+    } else {
+      EXPECT_GT(update.temperature, 0.5);
+    }
+  }
+}
+
+TEST(SoftQLearnerTest, CheckpointRoundTrips) {
+  const std::string dir =
+      std::string(::testing::TempDir()) + "/soft_q_checkpoint_test";
+  std::filesystem::remove_all(dir);
+  v1::SoftQSpec spec = Spec();
+  spec.mutable_auto_alpha()->set_target_entropy(0.3);
+  spec.mutable_auto_alpha()->set_lr(0.05);
+  auto original = SoftQLearner::Create(spec, 2, 2, "cpu", 1);
+  ASSERT_TRUE(original.ok());
+  for (int i = 0; i < 20; ++i) (*original)->Update(FixedBatch());
+  ASSERT_TRUE((*original)->Save(dir).ok());
+
+  auto restored = SoftQLearner::Create(spec, 2, 2, "cpu", 99);
+  ASSERT_TRUE(restored.ok());
+  ASSERT_TRUE((*restored)->Load(dir).ok());
+  EXPECT_EQ((*restored)->updates(), 20);
+  EXPECT_NEAR((*restored)->temperature(), (*original)->temperature(), 1e-6);
+  const v1::Weights a = (*original)->Weights("job", 1);
+  const v1::Weights b = (*restored)->Weights("job", 1);
+  ASSERT_EQ(a.tensors_size(), b.tensors_size());
+  for (int i = 0; i < a.tensors_size(); ++i) {
+    EXPECT_EQ(a.tensors(i).tensor().data(), b.tensors(i).tensor().data());
+  }
+  // Both continue identically: the optimiser state came back too.
+  const double loss_a = (*original)->Update(FixedBatch()).loss;
+  const double loss_b = (*restored)->Update(FixedBatch()).loss;
+  EXPECT_NEAR(loss_a, loss_b, 1e-6);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SoftQLearnerTest, UnusableDeviceIsRefused) {
+  EXPECT_EQ(SoftQLearner::Create(Spec(), 2, 2, "tpu", 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  if (!torch::cuda::is_available()) {
+    EXPECT_EQ(SoftQLearner::Create(Spec(), 2, 2, "cuda", 1).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+}  // namespace
+}  // namespace entropic
