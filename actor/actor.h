@@ -24,7 +24,7 @@ class Actor {
     std::string learner_address;
     // Name for logs, e.g. "host-1234".
     std::string name;
-    absl::Duration report_interval = absl::Seconds(1);
+    absl::Duration report_interval = absl::Milliseconds(250);
     int max_unacknowledged_chunks = 64;
     Backoff::Options backoff;
   };

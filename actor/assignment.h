@@ -20,7 +20,7 @@ struct AssignmentOptions {
   std::shared_ptr<grpc::Channel> learner;
   ActorMetrics* metrics = nullptr;
   // How often environment steps and episodes are reported to the learner.
-  absl::Duration report_interval = absl::Seconds(1);
+  absl::Duration report_interval = absl::Milliseconds(250);
   Backoff::Options backoff;
   // Chunks written to replay and not yet acknowledged before acting waits.
   int max_unacknowledged_chunks = 64;

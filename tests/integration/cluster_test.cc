@@ -1,0 +1,290 @@
+// Starts entropic-replay, entropic-learner and entropic-actor as separate
+// processes on loopback, trains a short job submitted over gRPC, and checks
+// what each process serves on /metrics, by plain scrapes and through a real
+// Prometheus server when one is installed.
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/job_client.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/child_process.h"
+
+namespace entropic {
+namespace {
+
+using ::entropic::testing::ChildProcess;
+using ::entropic::testing::HttpGet;
+using ::testing::HasSubstr;
+
+struct Ports {
+  int grpc = 0;
+  int metrics = 0;
+};
+
+// Parses "<name> ready grpc_port=N metrics_port=M".
+Ports ParseReady(const std::string& line) {
+  Ports ports;
+  for (absl::string_view field : absl::StrSplit(line, ' ')) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(field, '=');
+    if (kv.first == "grpc_port") {
+      EXPECT_TRUE(absl::SimpleAtoi(kv.second, &ports.grpc));
+    }
+    if (kv.first == "metrics_port") {
+      EXPECT_TRUE(absl::SimpleAtoi(kv.second, &ports.metrics));
+    }
+  }
+  return ports;
+}
+
+// The sum of a metric's samples whose label set contains `labels`.
+double MetricValue(const std::string& exposition, const std::string& name,
+                   const std::string& labels = "") {
+  double total = 0;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::StartsWith(line, name)) continue;
+    const absl::string_view rest = line.substr(name.size());
+    if (rest.empty() || (rest[0] != ' ' && rest[0] != '{')) continue;
+    if (!labels.empty() && !absl::StrContains(rest, labels)) continue;
+    double value = 0;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) {
+      total += value;
+    }
+  }
+  return total;
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setup_error_ = new std::string();
+    output_dir_ = new std::string(std::string(::testing::TempDir()) +
+                                  "/entropic_cluster_test");
+    std::filesystem::remove_all(*output_dir_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+
+    replay_ = Start({ENTROPIC_REPLAY_BIN, "--host=127.0.0.1", "--port=0",
+                     "--metrics_port=0"});
+    if (!AwaitReady(*replay_, "entropic-replay", deadline, replay_ports_)) {
+      return;
+    }
+    learner_ = Start({ENTROPIC_LEARNER_BIN, "--host=127.0.0.1", "--port=0",
+                      "--metrics_port=0", "--torch_threads=1",
+                      absl::StrCat("--replay=127.0.0.1:", replay_ports_.grpc),
+                      "--output_dir=" + *output_dir_});
+    if (!AwaitReady(*learner_, "entropic-learner", deadline, learner_ports_)) {
+      return;
+    }
+    actor_ = Start({ENTROPIC_ACTOR_BIN, "--metrics_host=127.0.0.1",
+                    "--metrics_port=0", "--name=integration-actor",
+                    absl::StrCat("--learner=127.0.0.1:", learner_ports_.grpc)});
+    AwaitReady(*actor_, "entropic-actor", deadline, actor_ports_);
+  }
+
+  // Reads the process's ready line; records why not in setup_error_.
+  static bool AwaitReady(ChildProcess& process, const std::string& name,
+                         absl::Time deadline, Ports& ports) {
+    absl::StatusOr<std::string> line =
+        process.WaitForLine(name + " ready", deadline);
+    if (!line.ok()) {
+      *setup_error_ = absl::StrCat(name, " did not start: ", line.status().ToString());
+      return false;
+    }
+    ports = ParseReady(*line);
+    return true;
+  }
+
+  void SetUp() override {
+    if (!setup_error_->empty()) GTEST_FAIL() << *setup_error_;
+  }
+
+  static void TearDownTestSuite() {
+    delete actor_.release();
+    delete learner_.release();
+    delete replay_.release();
+  }
+
+  static std::unique_ptr<ChildProcess> Start(
+      const std::vector<std::string>& argv) {
+    absl::StatusOr<std::unique_ptr<ChildProcess>> child =
+        ChildProcess::Start(argv);
+    if (!child.ok()) {
+      ADD_FAILURE() << child.status();
+      std::abort();  // fork failed: nothing sensible can follow
+    }
+    return std::move(child).value();
+  }
+
+  static v1::JobSpec ShortJob() {
+    v1::JobSpec spec;
+    spec.set_name("integration");
+    spec.mutable_env()->set_id("CartPole-v1");
+    spec.mutable_env()->set_num_envs(4);
+    spec.set_actors(1);
+    v1::SoftQSpec& q = *spec.mutable_algorithm()->mutable_soft_q();
+    q.set_batch_size(32);
+    q.add_hidden(32);
+    q.set_publish_every_updates(20);
+    spec.mutable_replay()->set_chunk_length(16);
+    spec.mutable_replay()->mutable_agent()->set_min_size(200);
+    spec.mutable_replay()->mutable_agent()->set_samples_per_insert(2);
+    spec.mutable_stop()->set_updates(300);
+    spec.mutable_eval()->set_every_updates(100);
+    spec.mutable_eval()->set_episodes(3);
+    return spec;
+  }
+
+  static std::string* output_dir_;
+  static std::string* setup_error_;
+  static std::unique_ptr<ChildProcess> replay_, learner_, actor_;
+  static Ports replay_ports_, learner_ports_, actor_ports_;
+};
+
+std::string* ClusterTest::output_dir_ = nullptr;
+std::string* ClusterTest::setup_error_ = nullptr;
+std::unique_ptr<ChildProcess> ClusterTest::replay_;
+std::unique_ptr<ChildProcess> ClusterTest::learner_;
+std::unique_ptr<ChildProcess> ClusterTest::actor_;
+Ports ClusterTest::replay_ports_;
+Ports ClusterTest::learner_ports_;
+Ports ClusterTest::actor_ports_;
+
+TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
+  ASSERT_NE(replay_ports_.grpc, 0);
+  ASSERT_NE(learner_ports_.grpc, 0);
+  ASSERT_NE(actor_ports_.metrics, 0);
+  JobClient client(absl::StrCat("127.0.0.1:", learner_ports_.grpc));
+
+  // A bad spec is refused with the field's name and creates nothing.
+  v1::JobSpec bad = ShortJob();
+  bad.mutable_env()->set_id("Nope-v0");
+  const absl::StatusOr<v1::Job> refused = client.Submit(bad);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("env.id"));
+
+  absl::StatusOr<v1::Job> job = client.Submit(ShortJob());
+  ASSERT_TRUE(job.ok()) << job.status();
+  // Replay's tables, and their metrics, go when the job ends: scrape replay
+  // while the job trains, at its first evaluation.
+  std::vector<v1::JobEvent::Kind> kinds;
+  absl::StatusOr<std::string> replay = absl::UnknownError("not scraped");
+  absl::StatusOr<v1::Job> done =
+      client.Watch(job->id(), [&](const v1::JobEvent& event) {
+        if (event.kind() == v1::JobEvent::EVALUATION &&
+            event.job().evaluations_size() == 1) {
+          replay = HttpGet(replay_ports_.metrics, "/metrics");
+        }
+        kinds.push_back(event.kind());
+      });
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+  EXPECT_EQ(kinds.front(), v1::JobEvent::SNAPSHOT);
+  EXPECT_THAT(kinds, ::testing::Contains(v1::JobEvent::EVALUATION));
+  EXPECT_GE(done->progress().updates(), 300);
+  EXPECT_GT(done->progress().env_steps(), 0);
+  EXPECT_GT(done->progress().episodes(), 0);
+  ASSERT_GE(done->evaluations_size(), 3);
+  EXPECT_EQ(done->evaluations(0).episodes(), 3);
+  EXPECT_TRUE(std::filesystem::exists(done->output_dir() +
+                                      "/checkpoint/q_network.pt"));
+  EXPECT_TRUE(std::filesystem::exists(done->output_dir() + "/evaluations.csv"));
+  EXPECT_EQ(client.List()->size(), 1u);
+
+  const std::string job_label = absl::StrCat("job=\"", job->id(), "\"");
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_GE(MetricValue(*replay, "entropic_replay_inserted_transitions_total",
+                        job_label),
+            200);
+  EXPECT_GE(MetricValue(*replay, "entropic_replay_samples_total", job_label),
+            100);
+  EXPECT_GE(MetricValue(*replay, "entropic_replay_items", job_label), 200);
+  EXPECT_GT(MetricValue(*replay, "entropic_replay_sample_latency_seconds_count",
+                        job_label),
+            0);
+
+  absl::StatusOr<std::string> learner =
+      HttpGet(learner_ports_.metrics, "/metrics");
+  ASSERT_TRUE(learner.ok()) << learner.status();
+  EXPECT_GE(MetricValue(*learner, "entropic_learner_updates_total", job_label),
+            300);
+  EXPECT_GT(MetricValue(*learner, "entropic_learner_published_version",
+                        job_label),
+            0);
+  EXPECT_GT(MetricValue(*learner, "entropic_learner_temperature", job_label), 0);
+  EXPECT_THAT(*learner, HasSubstr("entropic_learner_policy_entropy_nats"));
+  EXPECT_THAT(*learner, HasSubstr("entropic_learner_loss"));
+
+  absl::StatusOr<std::string> actor = HttpGet(actor_ports_.metrics, "/metrics");
+  ASSERT_TRUE(actor.ok()) << actor.status();
+  EXPECT_GT(MetricValue(*actor, "entropic_actor_env_steps_total"), 0);
+  EXPECT_GT(MetricValue(*actor, "entropic_actor_episodes_total"), 0);
+  EXPECT_GT(MetricValue(*actor, "entropic_actor_episode_return_count"), 0);
+  EXPECT_GT(MetricValue(*actor, "entropic_actor_chunks_acknowledged_total"), 0);
+}
+
+TEST_F(ClusterTest, PrometheusScrapesEveryProcess) {
+  const char* prometheus = ENTROPIC_PROMETHEUS_BIN;
+  if (std::string(prometheus).empty()) {
+    GTEST_SKIP() << "no prometheus binary was found when configuring";
+  }
+  const std::string dir = *output_dir_ + "/prometheus";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream config(dir + "/prometheus.yml");
+    config << "global: {scrape_interval: 1s}\nscrape_configs:\n";
+    for (const auto& [name, port] :
+         {std::pair{"replay", replay_ports_.metrics},
+          std::pair{"learner", learner_ports_.metrics},
+          std::pair{"actor", actor_ports_.metrics}}) {
+      config << "  - job_name: " << name << "\n    static_configs: [{targets: "
+             << "['127.0.0.1:" << port << "']}]\n";
+    }
+  }
+  const int web_port = entropic::testing::PickFreePort();
+  std::unique_ptr<ChildProcess> server = Start(
+      {prometheus, "--config.file=" + dir + "/prometheus.yml",
+       "--storage.tsdb.path=" + dir + "/data",
+       absl::StrCat("--web.listen-address=127.0.0.1:", web_port)});
+
+  // Wait (bounded) until Prometheus has scraped all three targets.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  std::map<std::string, double> up;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<std::string> body =
+        HttpGet(web_port, "/api/v1/query?query=up");
+    up.clear();
+    if (body.ok()) {
+      const nlohmann::json result = nlohmann::json::parse(*body);
+      for (const auto& sample : result["data"]["result"]) {
+        up[sample["metric"]["job"].get<std::string>()] =
+            std::stod(sample["value"][1].get<std::string>());
+      }
+    }
+    if (up.size() == 3) break;
+    absl::SleepFor(absl::Milliseconds(250));
+  }
+  EXPECT_EQ(up, (std::map<std::string, double>{
+                    {"actor", 1}, {"learner", 1}, {"replay", 1}}));
+  server->Signal(SIGTERM);
+  (void)server->Wait(absl::Now() + absl::Seconds(30));
+}
+
+TEST_F(ClusterTest, ProcessesExitCleanlyOnSigterm) {
+  for (ChildProcess* process : {actor_.get(), learner_.get(), replay_.get()}) {
+    process->Signal(SIGTERM);
+    absl::StatusOr<int> code = process->Wait(absl::Now() + absl::Seconds(30));
+    ASSERT_TRUE(code.ok()) << code.status();
+    EXPECT_EQ(*code, 0);
+  }
+}
+
+}  // namespace
+}  // namespace entropic
