@@ -17,9 +17,21 @@ bool IsFinal(v1::JobState state) {
 }  // namespace
 
 JobClient::JobClient(const std::string& learner_address, absl::Duration timeout)
-    : timeout_(timeout),
+    : learner_address_(learner_address),
+      timeout_(timeout),
       stub_(v1::JobsService::NewStub(grpc::CreateChannel(
           learner_address, grpc::InsecureChannelCredentials()))) {}
+
+absl::Status JobClient::Explain(const absl::Status& status) const {
+  if (status.code() != absl::StatusCode::kUnavailable &&
+      status.code() != absl::StatusCode::kDeadlineExceeded) {
+    return status;
+  }
+  return absl::Status(status.code(),
+                      absl::StrCat("cannot reach the learner at ",
+                                   learner_address_, " (", status.message(),
+                                   ")"));
+}
 
 template <typename Request, typename Response>
 absl::StatusOr<Response> JobClient::Call(
@@ -31,7 +43,7 @@ absl::StatusOr<Response> JobClient::Call(
   Response response;
   const grpc::Status status = (stub_.get()->*method)(&context, request,
                                                      &response);
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return Explain(FromGrpcStatus(status));
   return response;
 }
 
@@ -83,7 +95,7 @@ absl::StatusOr<v1::Job> JobClient::Watch(
     absl::MutexLock lock(&mu_);
     watch_context_ = nullptr;
   }
-  if (!status.ok()) return FromGrpcStatus(status);
+  if (!status.ok()) return Explain(FromGrpcStatus(status));
   if (!IsFinal(last.state())) {
     return absl::UnavailableError(
         absl::StrCat("the watch of job ", job_id, " ended before the job"));

@@ -44,6 +44,11 @@ class JobClient {
                                                     const Request&, Response*),
       const Request& request);
 
+  // Says which learner could not be reached, for UNAVAILABLE and
+  // DEADLINE_EXCEEDED; other errors pass unchanged.
+  absl::Status Explain(const absl::Status& status) const;
+
+  const std::string learner_address_;
   const absl::Duration timeout_;
   const std::unique_ptr<v1::JobsService::Stub> stub_;
   absl::Mutex mu_;
