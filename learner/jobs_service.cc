@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
+#include "learner/notified_write_reactor.h"
 
 namespace entropic {
 namespace {
@@ -25,9 +26,8 @@ bool IsFinal(v1::JobState state) {
 }
 
 // Streams one job's events: a SNAPSHOT, then the log as it grows, ending
-// after the event that puts the job in a final state. Pump() runs from
-// reactions and from the job's notifier; mu_ serialises it.
-class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent> {
+// after the event that puts the job in a final state.
+class WatchReactor final : public NotifiedWriteReactor<v1::JobEvent> {
  public:
   explicit WatchReactor(std::shared_ptr<LiveJob> job) : job_(std::move(job)) {
     auto [snapshot, cursor] = job_->SnapshotAndCursor();
@@ -39,62 +39,33 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobEvent> {
       pending_.push_back(std::move(first));
       cursor_ = cursor;
     }
-    subscription_ = job_->Subscribe([this] { Pump(); });
-    Pump();
-  }
-
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (!ok || wrote_final_) {
-        finished_ = true;
-        Finish(ok ? grpc::Status::OK : grpc::Status::CANCELLED);
-        return;
-      }
-    }
-    Pump();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    if (!finished_ && !writing_) {
-      finished_ = true;
-      Finish(grpc::Status::CANCELLED);
-    }
-  }
-
-  void OnDone() override {
-    subscription_->Cancel();
-    delete this;
+    Start(job_->Subscribe([this] { Pump(); }));
   }
 
  private:
-  void Pump() {
-    absl::MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
+  const v1::JobEvent* NextLocked(std::optional<grpc::Status>& finish) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (wrote_final_) {
+      finish = grpc::Status::OK;
+      return nullptr;
+    }
     if (pending_.empty()) {
       for (v1::JobEvent& event : job_->EventsAfter(cursor_)) {
         pending_.push_back(std::move(event));
       }
     }
-    if (pending_.empty()) return;
+    if (pending_.empty()) return nullptr;
     current_ = std::move(pending_.front());
     pending_.pop_front();
     wrote_final_ = IsFinal(current_.job().state());
-    writing_ = true;
-    StartWrite(&current_);
+    return &current_;
   }
 
   const std::shared_ptr<LiveJob> job_;
-  std::shared_ptr<Notifier::Subscription> subscription_;
-  absl::Mutex mu_;
   std::deque<v1::JobEvent> pending_ ABSL_GUARDED_BY(mu_);
   uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
   v1::JobEvent current_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool wrote_final_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

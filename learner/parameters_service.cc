@@ -5,15 +5,15 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
+#include "learner/notified_write_reactor.h"
 
 namespace entropic {
 namespace {
 
 // Pushes the newest weights of a job whenever a newer version exists,
 // skipping versions published while a write was in flight. Ends OK when the
-// job closes. Pump() runs from reactions and from the store's notifier; mu_
-// serialises it.
-class WeightsStreamReactor final : public grpc::ServerWriteReactor<v1::Weights> {
+// job closes.
+class WeightsStreamReactor final : public NotifiedWriteReactor<v1::Weights> {
  public:
   WeightsStreamReactor(ParameterStore* store, const std::string& job_id,
                        int64_t newer_than)
@@ -21,72 +21,34 @@ class WeightsStreamReactor final : public grpc::ServerWriteReactor<v1::Weights> 
     absl::StatusOr<std::shared_ptr<Notifier::Subscription>> subscription =
         store_->Subscribe(job_id_, [this] { Pump(); });
     if (!subscription.ok()) {
-      absl::MutexLock lock(&mu_);
-      finished_ = true;
-      Finish(ToGrpcStatus(subscription.status()));
+      FinishNow(ToGrpcStatus(subscription.status()));
       return;
     }
-    subscription_ = std::move(subscription).value();
-    Pump();
-  }
-
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      current_.reset();
-      if (!ok) {
-        finished_ = true;
-        Finish(grpc::Status::CANCELLED);
-        return;
-      }
-    }
-    Pump();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    if (!finished_ && !writing_) {
-      finished_ = true;
-      Finish(grpc::Status::CANCELLED);
-    }
-  }
-
-  void OnDone() override {
-    if (subscription_) subscription_->Cancel();
-    delete this;
+    Start(std::move(subscription).value());
   }
 
  private:
-  void Pump() {
+  const v1::Weights* NextLocked(std::optional<grpc::Status>& finish) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     absl::StatusOr<ParameterStore::View> view = store_->Get(job_id_);
-    absl::MutexLock lock(&mu_);
-    if (finished_ || writing_) return;
     if (!view.ok()) {
-      finished_ = true;
-      Finish(ToGrpcStatus(view.status()));
-      return;
+      finish = ToGrpcStatus(view.status());
+      return nullptr;
     }
     if (view->latest && view->latest->version() > sent_version_) {
       current_ = view->latest;
       sent_version_ = current_->version();
-      writing_ = true;
-      StartWrite(current_.get());
-    } else if (view->closed) {
-      finished_ = true;
-      Finish(grpc::Status::OK);
+      return current_.get();
     }
+    if (view->closed) finish = grpc::Status::OK;
+    return nullptr;
   }
 
   ParameterStore* const store_;
   const std::string job_id_;
-  std::shared_ptr<Notifier::Subscription> subscription_;
-  absl::Mutex mu_;
   int64_t sent_version_ ABSL_GUARDED_BY(mu_);
   // Shared with the store: the bytes are written without a copy.
   std::shared_ptr<const v1::Weights> current_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -45,10 +45,6 @@ class ChildProcess {
   std::optional<int> exit_code_;
 };
 
-// The body of GET http://127.0.0.1:port/path; errors for a refused
-// connection or a status other than 200.
-absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
-
 // A loopback TCP port that was free a moment ago.
 int PickFreePort();
 

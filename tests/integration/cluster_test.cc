@@ -16,6 +16,7 @@
 #include "cli/job_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "common/testing/http_get.h"
 #include "tests/integration/child_process.h"
 
 namespace entropic {
