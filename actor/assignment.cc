@@ -23,6 +23,8 @@ namespace {
 // Keeps them when the learner cannot be reached, so none are lost.
 class ProgressReporter {
  public:
+  static constexpr int kMaxPendingEpisodes = 10000;
+
   ProgressReporter(std::shared_ptr<grpc::Channel> learner,
                    const v1::WorkAssignment& assignment)
       : stub_(v1::WorkService::NewStub(std::move(learner))) {
@@ -35,6 +37,10 @@ class ProgressReporter {
   }
 
   void AddEpisode(double episode_return, int64_t length, bool terminated) {
+    // While the learner is unreachable, keep the newest episodes only.
+    if (pending_.episodes_size() >= kMaxPendingEpisodes) {
+      pending_.mutable_episodes()->DeleteSubrange(0, 1);
+    }
     v1::EpisodeSummary* episode = pending_.add_episodes();
     episode->set_episode_return(episode_return);
     episode->set_length(length);
