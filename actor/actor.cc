@@ -1,9 +1,8 @@
 #include "actor/actor.h"
 
+#include <glog/logging.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-
-#include <glog/logging.h>
 
 #include "actor/assignment.h"
 #include "common/grpc_status.h"

@@ -1,10 +1,10 @@
 #ifndef ENTROPIC_ACTOR_ACTOR_H_
 #define ENTROPIC_ACTOR_ACTOR_H_
 
+#include <grpcpp/channel.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/channel.h>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"

@@ -1,14 +1,13 @@
 // entropic-actor: asks a learner for work, steps environments with the job's
 // policy and streams trajectory chunks to replay until SIGINT or SIGTERM.
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+#include <torch/utils.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
 #include <thread>
-
-#include <gflags/gflags.h>
-#include <glog/logging.h>
-#include <torch/utils.h>
 
 #include "absl/strings/str_cat.h"
 #include "actor/actor.h"
@@ -22,11 +21,7 @@ DEFINE_int32(metrics_port, 9300, "Prometheus metrics port; 0 picks a free one");
 DEFINE_int32(torch_threads, 1, "Intra-op threads for acting");
 
 int main(int argc, char** argv) {
-  entropic::BlockShutdownSignals();
-  gflags::SetUsageMessage("entropic-actor --learner=HOST:PORT");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  entropic::InitProcess("entropic-actor --learner=HOST:PORT", &argc, &argv);
   torch::set_num_threads(FLAGS_torch_threads);
 
   auto registry = std::make_shared<prometheus::Registry>();

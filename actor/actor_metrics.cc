@@ -5,8 +5,11 @@ namespace {
 
 prometheus::Counter& Counter(prometheus::Registry& registry, const char* name,
                              const char* help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add(
-      {});
+  return prometheus::BuildCounter()
+      .Name(name)
+      .Help(help)
+      .Register(registry)
+      .Add({});
 }
 
 prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name,
@@ -22,25 +25,25 @@ ActorMetrics::ActorMetrics(prometheus::Registry& registry)
                         "Environment steps taken")),
       episodes(Counter(registry, "entropic_actor_episodes_total",
                        "Episodes finished")),
-      episode_return(
-          prometheus::BuildHistogram()
-              .Name("entropic_actor_episode_return")
-              .Help("Undiscounted return of finished episodes")
-              .Register(registry)
-              .Add({}, prometheus::Histogram::BucketBoundaries{
-                           -1000, -500, -200, -100, -50, 0, 10, 50, 100, 200,
-                           300, 400, 475, 500, 1000})),
+      episode_return(prometheus::BuildHistogram()
+                         .Name("entropic_actor_episode_return")
+                         .Help("Undiscounted return of finished episodes")
+                         .Register(registry)
+                         .Add({},
+                              prometheus::Histogram::BucketBoundaries{
+                                  -1000, -500, -200, -100, -50, 0, 10, 50, 100,
+                                  200, 300, 400, 475, 500, 1000})),
       last_episode_return(Gauge(registry, "entropic_actor_last_episode_return",
                                 "Return of the latest finished episode")),
       chunks_sent(Counter(registry, "entropic_actor_chunks_sent_total",
                           "Trajectory chunks written to replay, resends "
                           "included")),
-      chunks_acknowledged(
-          Counter(registry, "entropic_actor_chunks_acknowledged_total",
-                  "Chunks replay acknowledged as stored")),
-      chunks_unacknowledged(
-          Gauge(registry, "entropic_actor_chunks_unacknowledged",
-                "Chunks written but not yet acknowledged")),
+      chunks_acknowledged(Counter(registry,
+                                  "entropic_actor_chunks_acknowledged_total",
+                                  "Chunks replay acknowledged as stored")),
+      chunks_unacknowledged(Gauge(registry,
+                                  "entropic_actor_chunks_unacknowledged",
+                                  "Chunks written but not yet acknowledged")),
       reconnects(Counter(registry, "entropic_actor_reconnects_total",
                          "Streams to replay or the learner re-established")),
       policy_version(Gauge(registry, "entropic_actor_policy_version",

@@ -1,10 +1,10 @@
 #include "actor/assignment.h"
 
+#include <glog/logging.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <glog/logging.h>
 
 #include "absl/strings/str_cat.h"
 #include "actor/boltzmann_policy.h"
@@ -57,8 +57,8 @@ class ProgressReporter {
         stub_->ReportProgress(&context, pending_, &response);
     if (status.error_code() == grpc::StatusCode::NOT_FOUND) return false;
     if (!status.ok()) {
-      LOG_EVERY_N(WARNING, 10) << "progress report failed: "
-                               << status.error_message();
+      LOG_EVERY_N(WARNING, 10)
+          << "progress report failed: " << status.error_message();
       return true;  // Keep the counts for the next report.
     }
     pending_.set_env_steps(0);
@@ -85,14 +85,15 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
       VectorEnv::Create(work.env().id(), work.env().num_envs(), work.seed()));
   const EnvironmentInfo& info = envs->info();
   if (info.action_space.kind != Space::Kind::kDiscrete) {
-    return absl::UnimplementedError(absl::StrCat(
-        work.env().id(), " has continuous actions; the actor's Boltzmann "
-                         "policy needs discrete ones"));
+    return absl::UnimplementedError(
+        absl::StrCat(work.env().id(),
+                     " has continuous actions; the actor's Boltzmann "
+                     "policy needs discrete ones"));
   }
   const int num_envs = envs->num_envs();
   const std::vector<int64_t> hidden(work.hidden().begin(), work.hidden().end());
-  BoltzmannPolicy policy(envs->observation_size(), info.action_space.num_actions,
-                         hidden);
+  BoltzmannPolicy policy(envs->observation_size(),
+                         info.action_space.num_actions, hidden);
 
   WeightsSubscriber weights(options.learner, work.job_id(), options.backoff,
                             &metrics);
@@ -157,9 +158,9 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
       const Action action{actions[i], {}};
       const StepResult step = envs->Step(i, action);
       const bool ended = step.terminated || step.truncated;
-      builders[i].Append(action, static_cast<float>(step.reward),
-                         ended ? envs->final_observation(i)
-                               : envs->observation(i));
+      builders[i].Append(
+          action, static_cast<float>(step.reward),
+          ended ? envs->final_observation(i) : envs->observation(i));
       ++episode_steps[i];
       if (ended || builders[i].length() >= work.chunk_length()) {
         result = write(builders[i].Finish(step.terminated, step.truncated));

@@ -1,9 +1,9 @@
 #ifndef ENTROPIC_ACTOR_ASSIGNMENT_H_
 #define ENTROPIC_ACTOR_ASSIGNMENT_H_
 
-#include <memory>
-
 #include <grpcpp/channel.h>
+
+#include <memory>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"

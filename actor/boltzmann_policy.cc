@@ -70,9 +70,9 @@ std::vector<int64_t> BoltzmannPolicy::Act(absl::Span<const float> observations,
                                           int batch, bool greedy,
                                           std::mt19937_64& rng) {
   c10::InferenceMode inference;
-  const torch::Tensor input = torch::from_blob(
-      const_cast<float*>(observations.data()),
-      {batch, network_->observation_size()}, torch::kFloat32);
+  const torch::Tensor input =
+      torch::from_blob(const_cast<float*>(observations.data()),
+                       {batch, network_->observation_size()}, torch::kFloat32);
   const torch::Tensor q = network_->forward(input);
   if (greedy) return GreedyActions(q);
   return SampleActions(BoltzmannProbabilities(q, temperature_), rng);

@@ -1,11 +1,11 @@
 #ifndef ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
 #define ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
 
+#include <torch/types.h>
+
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <torch/types.h>
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"

@@ -1,9 +1,9 @@
 #include "actor/boltzmann_policy.h"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <random>
-
-#include <torch/torch.h>
 
 #include "actor/weights.h"
 #include "gtest/gtest.h"
@@ -22,7 +22,8 @@ TEST(BoltzmannPolicyTest, ProbabilitiesAreSoftmaxOfQOverAlpha) {
 }
 
 TEST(BoltzmannPolicyTest, SoftValueIsAlphaLogSumExp) {
-  const torch::Tensor q = torch::tensor({{1.0f, 2.0f, 4.0f}, {0.0f, 0.0f, 0.0f}});
+  const torch::Tensor q =
+      torch::tensor({{1.0f, 2.0f, 4.0f}, {0.0f, 0.0f, 0.0f}});
   const torch::Tensor v = SoftValue(q, 0.5);
   const double z = std::exp(2.0) + std::exp(4.0) + std::exp(8.0);
   EXPECT_NEAR(v[0].item<double>(), 0.5 * std::log(z), 1e-5);
@@ -31,8 +32,8 @@ TEST(BoltzmannPolicyTest, SoftValueIsAlphaLogSumExp) {
   // V(s) >= max_a Q(s, a), and pi = exp((Q - V) / alpha).
   EXPECT_GE(v[0].item<double>(), 4.0);
   const torch::Tensor pi = BoltzmannProbabilities(q, 0.5);
-  EXPECT_NEAR(pi[0][2].item<double>(), std::exp((4.0 - v[0].item<double>()) / 0.5),
-              1e-6);
+  EXPECT_NEAR(pi[0][2].item<double>(),
+              std::exp((4.0 - v[0].item<double>()) / 0.5), 1e-6);
 }
 
 TEST(BoltzmannPolicyTest, EntropyLimits) {
@@ -50,7 +51,8 @@ TEST(BoltzmannPolicyTest, EntropyLimits) {
 }
 
 TEST(BoltzmannPolicyTest, SampledActionsFollowTheProbabilities) {
-  const torch::Tensor probs = torch::tensor({{0.1f, 0.6f, 0.3f}}).repeat({1000, 1});
+  const torch::Tensor probs =
+      torch::tensor({{0.1f, 0.6f, 0.3f}}).repeat({1000, 1});
   std::mt19937_64 rng(3);
   std::vector<int> counts(3, 0);
   for (int round = 0; round < 20; ++round) {
@@ -63,7 +65,8 @@ TEST(BoltzmannPolicyTest, SampledActionsFollowTheProbabilities) {
 }
 
 TEST(BoltzmannPolicyTest, GreedyIsArgmax) {
-  const torch::Tensor q = torch::tensor({{1.0f, 3.0f, 2.0f}, {5.0f, 0.0f, 1.0f}});
+  const torch::Tensor q =
+      torch::tensor({{1.0f, 3.0f, 2.0f}, {5.0f, 0.0f, 1.0f}});
   EXPECT_EQ(GreedyActions(q), (std::vector<int64_t>{1, 0}));
 }
 

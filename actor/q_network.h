@@ -1,13 +1,13 @@
 #ifndef ENTROPIC_ACTOR_Q_NETWORK_H_
 #define ENTROPIC_ACTOR_Q_NETWORK_H_
 
-#include <cstdint>
-#include <vector>
-
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <vector>
 
 namespace entropic {
 

@@ -1,9 +1,8 @@
 #include "actor/replay_writer.h"
 
+#include <glog/logging.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-
-#include <glog/logging.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -54,7 +53,8 @@ absl::Status ReplayWriter::Write(v1::TrajectoryChunk chunk,
                options_.max_unacknowledged;
   };
   if (!mu_.AwaitWithDeadline(absl::Condition(&has_room), deadline)) {
-    return absl::DeadlineExceededError("replay has not acknowledged earlier chunks");
+    return absl::DeadlineExceededError(
+        "replay has not acknowledged earlier chunks");
   }
   if (!error_.ok()) return error_;
   if (closed_) return absl::CancelledError("the replay writer is closed");

@@ -1,14 +1,14 @@
 #ifndef ENTROPIC_ACTOR_REPLAY_WRITER_H_
 #define ENTROPIC_ACTOR_REPLAY_WRITER_H_
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"

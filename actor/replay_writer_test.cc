@@ -72,8 +72,9 @@ TEST_F(ReplayWriterTest, ResendsWhatReplayDidNotAcknowledgeAfterARestart) {
   for (int i = 20; i < 28; ++i) {
     ASSERT_TRUE(writer.Write(MakeChunk("a", 0, 4, i), Soon()).ok());
   }
-  EXPECT_EQ(writer.Write(MakeChunk("a", 0, 4, 99),
-                         absl::Now() + absl::Milliseconds(100))
+  EXPECT_EQ(writer
+                .Write(MakeChunk("a", 0, 4, 99),
+                       absl::Now() + absl::Milliseconds(100))
                 .code(),
             absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(writer.unacknowledged(), 8);

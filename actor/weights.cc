@@ -1,10 +1,10 @@
 #include "actor/weights.h"
 
+#include <torch/torch.h>
+
 #include <cstring>
 #include <map>
 #include <string>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/tensor.h"
@@ -60,9 +60,8 @@ absl::Status LoadWeightsIntoModule(const v1::Weights& weights,
   torch::NoGradGuard no_grad;
   for (auto& item : parameters) {
     const std::string& data = by_name[item.key()]->data();
-    torch::Tensor source =
-        torch::from_blob(const_cast<char*>(data.data()), item.value().sizes(),
-                         torch::kFloat32);
+    torch::Tensor source = torch::from_blob(
+        const_cast<char*>(data.data()), item.value().sizes(), torch::kFloat32);
     item.value().copy_(source);
   }
   return absl::OkStatus();

@@ -1,9 +1,9 @@
 #ifndef ENTROPIC_ACTOR_WEIGHTS_H_
 #define ENTROPIC_ACTOR_WEIGHTS_H_
 
-#include <cstdint>
-
 #include <torch/nn/module.h>
+
+#include <cstdint>
 
 #include "absl/status/status.h"
 #include "entropic/v1/parameters.pb.h"

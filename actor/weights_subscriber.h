@@ -1,12 +1,12 @@
 #ifndef ENTROPIC_ACTOR_WEIGHTS_SUBSCRIBER_H_
 #define ENTROPIC_ACTOR_WEIGHTS_SUBSCRIBER_H_
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -24,9 +24,8 @@ namespace entropic {
 // Thread-safe. Owns one reading thread.
 class WeightsSubscriber {
  public:
-  WeightsSubscriber(std::shared_ptr<grpc::Channel> learner,
-                    std::string job_id, Backoff::Options backoff,
-                    ActorMetrics* metrics);
+  WeightsSubscriber(std::shared_ptr<grpc::Channel> learner, std::string job_id,
+                    Backoff::Options backoff, ActorMetrics* metrics);
   // Stop()s.
   ~WeightsSubscriber();
 

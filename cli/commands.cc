@@ -1,12 +1,11 @@
 #include "cli/commands.h"
 
+#include <ATen/Parallel.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <thread>
-
-#include <ATen/Parallel.h>
 
 #include "absl/strings/str_format.h"
 #include "cli/embedded_cluster.h"

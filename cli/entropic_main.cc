@@ -1,11 +1,11 @@
 // entropic: train a job on this machine, or submit and follow jobs on a
 // learner. See `entropic --help`.
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <gflags/gflags.h>
-#include <glog/logging.h>
 
 #include "cli/commands.h"
 

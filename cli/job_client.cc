@@ -27,10 +27,10 @@ absl::Status JobClient::Explain(const absl::Status& status) const {
       status.code() != absl::StatusCode::kDeadlineExceeded) {
     return status;
   }
-  return absl::Status(status.code(),
-                      absl::StrCat("cannot reach the learner at ",
-                                   learner_address_, " (", status.message(),
-                                   ")"));
+  return absl::Status(
+      status.code(),
+      absl::StrCat("cannot reach the learner at ", learner_address_, " (",
+                   status.message(), ")"));
 }
 
 template <typename Request, typename Response>
@@ -41,8 +41,8 @@ absl::StatusOr<Response> JobClient::Call(
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   Response response;
-  const grpc::Status status = (stub_.get()->*method)(&context, request,
-                                                     &response);
+  const grpc::Status status =
+      (stub_.get()->*method)(&context, request, &response);
   if (!status.ok()) return Explain(FromGrpcStatus(status));
   return response;
 }

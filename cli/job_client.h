@@ -1,13 +1,13 @@
 #ifndef ENTROPIC_CLI_JOB_CLIENT_H_
 #define ENTROPIC_CLI_JOB_CLIENT_H_
 
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/client_context.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"

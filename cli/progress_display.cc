@@ -17,25 +17,24 @@ double Fraction(const v1::Job& job) {
   const v1::JobProgress& progress = job.progress();
   double fraction = 0;
   if (stop.env_steps() > 0) {
-    fraction = std::max(fraction, static_cast<double>(progress.env_steps()) /
-                                      stop.env_steps());
+    fraction = std::max(
+        fraction, static_cast<double>(progress.env_steps()) / stop.env_steps());
   }
   if (stop.updates() > 0) {
     fraction = std::max(
         fraction, static_cast<double>(progress.updates()) / stop.updates());
   }
   if (stop.has_wall_time() && stop.wall_time().seconds() > 0) {
-    fraction = std::max(fraction, progress.wall_time_seconds() /
-                                      stop.wall_time().seconds());
+    fraction = std::max(
+        fraction, progress.wall_time_seconds() / stop.wall_time().seconds());
   }
   return std::min(fraction, 1.0);
 }
 
 std::string EvalText(const v1::EvalResult& eval) {
   return absl::StrFormat("%.1f ± %.1f over %d episodes (min %.1f, max %.1f)",
-                         eval.mean_return(), eval.std_return(),
-                         eval.episodes(), eval.min_return(),
-                         eval.max_return());
+                         eval.mean_return(), eval.std_return(), eval.episodes(),
+                         eval.min_return(), eval.max_return());
 }
 
 }  // namespace
@@ -141,7 +140,8 @@ void ProgressDisplay::Summary(const v1::Job& job) {
   std::fprintf(out_, "  wall time    %s\n",
                HumanDuration(progress.wall_time_seconds()).c_str());
   if (!job.output_dir().empty()) {
-    std::fprintf(out_, "  checkpoint   %s/checkpoint\n", job.output_dir().c_str());
+    std::fprintf(out_, "  checkpoint   %s/checkpoint\n",
+                 job.output_dir().c_str());
     std::fprintf(out_, "  curves       %s/training.csv, evaluations.csv\n",
                  job.output_dir().c_str());
   }

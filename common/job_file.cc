@@ -108,7 +108,8 @@ absl::StatusOr<v1::JobSpec> ParseJobSpec(absl::string_view text) {
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("not valid YAML: ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not valid YAML: ", e.what()));
   }
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(

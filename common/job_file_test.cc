@@ -1,9 +1,8 @@
 #include "common/job_file.h"
 
-#include "common/job_spec.h"
-
 #include <fstream>
 
+#include "common/job_spec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -82,8 +81,8 @@ TEST(JobFileTest, MissingFileNamesPath) {
 TEST(JobFileTest, ExampleJobsParseAndValidate) {
   for (const char* name : {"cartpole-softq.yaml"}) {
     SCOPED_TRACE(name);
-    absl::StatusOr<v1::JobSpec> spec = LoadJobFile(
-        std::string(ENTROPIC_SOURCE_DIR) + "/examples/" + name);
+    absl::StatusOr<v1::JobSpec> spec =
+        LoadJobFile(std::string(ENTROPIC_SOURCE_DIR) + "/examples/" + name);
     ASSERT_TRUE(spec.ok()) << spec.status();
     ApplyJobDefaults(*spec);
     EXPECT_TRUE(ValidateJobSpec(*spec).ok()) << ValidateJobSpec(*spec);

@@ -18,16 +18,16 @@ absl::Status FieldError(absl::string_view field, absl::string_view problem) {
 template <typename T>
 absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
   if (!(value >= low && value <= high)) {
-    return FieldError(field, absl::StrCat("must be in [", low, ", ", high,
-                                          "], got ", value));
+    return FieldError(
+        field, absl::StrCat("must be in [", low, ", ", high, "], got ", value));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPositiveFinite(absl::string_view field, double value) {
   if (!(std::isfinite(value) && value > 0)) {
-    return FieldError(field, absl::StrCat("must be a positive number, got ",
-                                          value));
+    return FieldError(field,
+                      absl::StrCat("must be a positive number, got ", value));
   }
   return absl::OkStatus();
 }
@@ -69,23 +69,22 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
     const double max_entropy = std::log(action_space.num_actions);
     const double target = q.auto_alpha().target_entropy();
     if (!(target > 0 && target < max_entropy)) {
-      return FieldError(
-          p + "auto_alpha.target_entropy",
-          absl::StrCat("must be in (0, log(num_actions) = ", max_entropy,
-                       "), got ", target));
+      return FieldError(p + "auto_alpha.target_entropy",
+                        absl::StrCat("must be in (0, log(num_actions) = ",
+                                     max_entropy, "), got ", target));
     }
-    RETURN_IF_ERROR(CheckPositiveFinite(p + "auto_alpha.lr",
-                                        q.auto_alpha().lr()));
+    RETURN_IF_ERROR(
+        CheckPositiveFinite(p + "auto_alpha.lr", q.auto_alpha().lr()));
   }
   RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", q.lr()));
   RETURN_IF_ERROR(CheckRange(p + "batch_size", q.batch_size(), 1, 65536));
   if (q.hidden_size() > 8) {
-    return FieldError(p + "hidden", absl::StrCat("at most 8 layers, got ",
-                                                 q.hidden_size()));
+    return FieldError(p + "hidden",
+                      absl::StrCat("at most 8 layers, got ", q.hidden_size()));
   }
   for (int i = 0; i < q.hidden_size(); ++i) {
-    RETURN_IF_ERROR(CheckRange(absl::StrCat(p, "hidden[", i, "]"),
-                               q.hidden(i), 1, 4096));
+    RETURN_IF_ERROR(
+        CheckRange(absl::StrCat(p, "hidden[", i, "]"), q.hidden(i), 1, 4096));
   }
   const v1::TargetUpdateSpec& target = q.target_update();
   if (target.rule_case() == v1::TargetUpdateSpec::kPolyak &&
@@ -95,8 +94,9 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
   }
   if (target.rule_case() == v1::TargetUpdateSpec::kPeriod &&
       target.period() < 1) {
-    return FieldError(p + "target_update.period",
-                      absl::StrCat("must be at least 1, got ", target.period()));
+    return FieldError(
+        p + "target_update.period",
+        absl::StrCat("must be at least 1, got ", target.period()));
   }
   RETURN_IF_ERROR(CheckPositiveFinite(p + "huber_delta", q.huber_delta()));
   RETURN_IF_ERROR(CheckRange(p + "publish_every_updates",
@@ -115,12 +115,12 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.capacity", agent.capacity(),
                                       1, int64_t{1} << 34));
   if (agent.sampler() != v1::TableSpec::UNIFORM) {
-    return FieldError("replay.agent.sampler",
-                      absl::StrCat("unknown sampler ",
-                                   static_cast<int>(agent.sampler())));
+    return FieldError(
+        "replay.agent.sampler",
+        absl::StrCat("unknown sampler ", static_cast<int>(agent.sampler())));
   }
-  RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.min_size",
-                                      agent.min_size(), 1, agent.capacity()));
+  RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.min_size", agent.min_size(),
+                                      1, agent.capacity()));
   const double spi = agent.samples_per_insert();
   if (!(std::isfinite(spi) && spi >= 0)) {
     return FieldError("replay.agent.samples_per_insert",
@@ -134,7 +134,8 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
           "replay.agent.error_buffer",
           absl::StrCat("must be at least (batch_size + samples_per_insert * "
                        "chunk_length) / 2 = ",
-                       minimum, " or the learner and actors could wait on "
+                       minimum,
+                       " or the learner and actors could wait on "
                        "each other forever, got ",
                        agent.error_buffer()));
     }
@@ -224,13 +225,14 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   }
   if (stop.env_steps() == 0 && stop.updates() == 0 && !stop.has_wall_time() &&
       !stop.has_eval_return()) {
-    return FieldError("stop", "needs at least one of env_steps, wall_time, "
-                              "eval_return, updates");
+    return FieldError("stop",
+                      "needs at least one of env_steps, wall_time, "
+                      "eval_return, updates");
   }
+  RETURN_IF_ERROR(CheckRange("eval.every_updates", spec.eval().every_updates(),
+                             1, 1 << 30));
   RETURN_IF_ERROR(
-      CheckRange("eval.every_updates", spec.eval().every_updates(), 1,
-                 1 << 30));
-  RETURN_IF_ERROR(CheckRange("eval.episodes", spec.eval().episodes(), 1, 10000));
+      CheckRange("eval.episodes", spec.eval().episodes(), 1, 10000));
   return absl::OkStatus();
 }
 

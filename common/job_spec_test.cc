@@ -61,101 +61,185 @@ v1::SoftQSpec& SoftQ(v1::JobSpec& spec) {
   return *spec.mutable_algorithm()->mutable_soft_q();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryField, JobSpecBadFieldTest,
-    ::testing::Values(
-        BadField{"name", [](v1::JobSpec& s) { s.clear_name(); }},
-        BadField{"env.id", [](v1::JobSpec& s) { s.mutable_env()->clear_id(); }},
-        BadField{"env.id",
-                 [](v1::JobSpec& s) { s.mutable_env()->set_id("Pong-v9"); }},
-        BadField{"env.num_envs",
-                 [](v1::JobSpec& s) { s.mutable_env()->set_num_envs(-1); }},
-        BadField{"actors", [](v1::JobSpec& s) { s.set_actors(-2); }},
-        BadField{"algorithm",
-                 [](v1::JobSpec& s) { s.mutable_algorithm()->Clear(); }},
-        BadField{"algorithm.soft_q",
-                 [](v1::JobSpec& s) { s.mutable_env()->set_id("Pendulum-v1"); }},
-        BadField{"algorithm.soft_q.gamma",
-                 [](v1::JobSpec& s) { SoftQ(s).set_gamma(1.0); }},
-        BadField{"algorithm.soft_q.alpha",
-                 [](v1::JobSpec& s) { SoftQ(s).set_alpha(-0.1); }},
-        BadField{"algorithm.soft_q.auto_alpha.target_entropy",
-                 [](v1::JobSpec& s) {
-                   SoftQ(s).mutable_auto_alpha()->set_target_entropy(0.9);
-                   SoftQ(s).mutable_auto_alpha()->set_lr(1e-3);
-                 }},
-        BadField{"algorithm.soft_q.lr",
-                 [](v1::JobSpec& s) { SoftQ(s).set_lr(-1); }},
-        BadField{"algorithm.soft_q.batch_size",
-                 [](v1::JobSpec& s) { SoftQ(s).set_batch_size(-5); }},
-        BadField{"algorithm.soft_q.hidden[1]",
-                 [](v1::JobSpec& s) { SoftQ(s).set_hidden(1, 0); }},
-        BadField{"algorithm.soft_q.target_update.polyak",
-                 [](v1::JobSpec& s) {
-                   SoftQ(s).mutable_target_update()->set_polyak(1.5);
-                 }},
-        BadField{"algorithm.soft_q.target_update.period",
-                 [](v1::JobSpec& s) {
-                   SoftQ(s).mutable_target_update()->set_period(-1);
-                 }},
-        BadField{"algorithm.soft_q.huber_delta",
-                 [](v1::JobSpec& s) { SoftQ(s).set_huber_delta(-1); }},
-        BadField{"algorithm.soft_q.publish_every_updates",
-                 [](v1::JobSpec& s) { SoftQ(s).set_publish_every_updates(-1); }},
-        BadField{"algorithm.soft_q.max_grad_norm",
-                 [](v1::JobSpec& s) { SoftQ(s).set_max_grad_norm(-1); }},
-        BadField{"replay.chunk_length",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->set_chunk_length(100000);
-                 }},
-        BadField{"replay.agent.capacity",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_capacity(-1);
-                 }},
-        BadField{"replay.agent.capacity",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_capacity(100);
-                   s.mutable_replay()->mutable_agent()->set_min_size(10);
-                 }},
-        BadField{"replay.agent.sampler",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_sampler(
-                       v1::TableSpec::SAMPLER_UNSPECIFIED);
-                 }},
-        BadField{"replay.agent.min_size",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_min_size(1 << 30);
-                 }},
-        BadField{"replay.agent.samples_per_insert",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_samples_per_insert(
-                       -1);
-                 }},
-        BadField{"replay.agent.error_buffer",
-                 [](v1::JobSpec& s) {
-                   s.mutable_replay()->mutable_agent()->set_error_buffer(10);
-                 }},
-        BadField{"stop",
-                 [](v1::JobSpec& s) { s.mutable_stop()->Clear(); }},
-        BadField{"stop.env_steps",
-                 [](v1::JobSpec& s) { s.mutable_stop()->set_env_steps(-1); }},
-        BadField{"stop.updates",
-                 [](v1::JobSpec& s) { s.mutable_stop()->set_updates(-1); }},
-        BadField{"stop.wall_time",
-                 [](v1::JobSpec& s) {
-                   s.mutable_stop()->mutable_wall_time()->set_seconds(-3);
-                 }},
-        BadField{"eval.every_updates",
-                 [](v1::JobSpec& s) { s.mutable_eval()->set_every_updates(-1); }},
-        BadField{"eval.episodes",
-                 [](v1::JobSpec& s) { s.mutable_eval()->set_episodes(-1); }}),
-    [](const ::testing::TestParamInfo<BadField>& info) {
-      std::string name = info.param.field;
-      for (char& c : name) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name + "_" + std::to_string(info.index);
-    });
+INSTANTIATE_TEST_SUITE_P(EveryField, JobSpecBadFieldTest,
+                         ::testing::
+                             Values(BadField{"name",
+                                             [](v1::JobSpec& s) {
+                                               s.clear_name();
+                                             }},
+                                    BadField{"env.id",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_env()->clear_id();
+                                             }},
+                                    BadField{"env.id",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_env()->set_id(
+                                                   "Pong-v9");
+                                             }},
+                                    BadField{"env.num_envs",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_env()->set_num_envs(
+                                                   -1);
+                                             }},
+                                    BadField{"actors",
+                                             [](v1::JobSpec& s) {
+                                               s.set_actors(-2);
+                                             }},
+                                    BadField{"algorithm",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_algorithm()->Clear();
+                                             }},
+                                    BadField{"algorithm.soft_q",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_env()->set_id(
+                                                   "Pendulum-v1");
+                                             }},
+                                    BadField{"algorithm.soft_q.gamma",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_gamma(1.0);
+                                             }},
+                                    BadField{"algorithm.soft_q.alpha",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_alpha(-0.1);
+                                             }},
+                                    BadField{
+                                        "algorithm.soft_q.auto_alpha.target_"
+                                        "entropy",
+                                        [](v1::JobSpec& s) {
+                                          SoftQ(s)
+                                              .mutable_auto_alpha()
+                                              ->set_target_entropy(0.9);
+                                          SoftQ(s).mutable_auto_alpha()->set_lr(
+                                              1e-3);
+                                        }},
+                                    BadField{"algorithm.soft_q.lr",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_lr(-1);
+                                             }},
+                                    BadField{"algorithm.soft_q.batch_size",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_batch_size(-5);
+                                             }},
+                                    BadField{"algorithm.soft_q.hidden[1]",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_hidden(1, 0);
+                                             }},
+                                    BadField{
+                                        "algorithm.soft_q.target_update.polyak",
+                                        [](v1::JobSpec& s) {
+                                          SoftQ(s)
+                                              .mutable_target_update()
+                                              ->set_polyak(1.5);
+                                        }},
+                                    BadField{
+                                        "algorithm.soft_q.target_update.period",
+                                        [](v1::JobSpec& s) {
+                                          SoftQ(s)
+                                              .mutable_target_update()
+                                              ->set_period(-1);
+                                        }},
+                                    BadField{"algorithm.soft_q.huber_delta",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_huber_delta(-1);
+                                             }},
+                                    BadField{
+                                        "algorithm.soft_q.publish_every_"
+                                        "updates",
+                                        [](v1::JobSpec& s) {
+                                          SoftQ(s).set_publish_every_updates(
+                                              -1);
+                                        }},
+                                    BadField{"algorithm.soft_q.max_grad_norm",
+                                             [](v1::JobSpec& s) {
+                                               SoftQ(s).set_max_grad_norm(-1);
+                                             }},
+                                    BadField{
+                                        "replay.chunk_length",
+                                        [](v1::JobSpec& s) {
+                                          s.mutable_replay()->set_chunk_length(
+                                              100000);
+                                        }},
+                                    BadField{
+                                        "replay.agent.capacity",
+                                        [](v1::JobSpec& s) {
+                                          s.mutable_replay()
+                                              ->mutable_agent()
+                                              ->set_capacity(-1);
+                                        }},
+                                    BadField{"replay.agent.capacity",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_capacity(100);
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_min_size(10);
+                                             }},
+                                    BadField{"replay.agent.sampler",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_sampler(
+                                                       v1::TableSpec::
+                                                           SAMPLER_UNSPECIFIED);
+                                             }},
+                                    BadField{"replay.agent.min_size",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_min_size(1 << 30);
+                                             }},
+                                    BadField{"replay.agent.samples_per_insert",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_samples_per_insert(-1);
+                                             }},
+                                    BadField{"replay.agent.error_buffer",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_replay()
+                                                   ->mutable_agent()
+                                                   ->set_error_buffer(10);
+                                             }},
+                                    BadField{
+                                        "stop",
+                                        [](v1::JobSpec&
+                                               s) { s.mutable_stop()->Clear(); }},
+                                    BadField{"stop.env_steps",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_stop()->set_env_steps(
+                                                   -1);
+                                             }},
+                                    BadField{"stop.updates",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_stop()->set_updates(
+                                                   -1);
+                                             }},
+                                    BadField{"stop.wall_time",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_stop()
+                                                   ->mutable_wall_time()
+                                                   ->set_seconds(-3);
+                                             }},
+                                    BadField{
+                                        "eval.every_updates",
+                                        [](v1::JobSpec& s) {
+                                          s.mutable_eval()->set_every_updates(
+                                              -1);
+                                        }},
+                                    BadField{"eval.episodes",
+                                             [](v1::JobSpec& s) {
+                                               s.mutable_eval()->set_episodes(
+                                                   -1);
+                                             }}),
+                         [](const ::testing::TestParamInfo<BadField>& info) {
+                           std::string name = info.param.field;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c)))
+                               c = '_';
+                           }
+                           return name + "_" + std::to_string(info.index);
+                         });
 
 TEST(JobSpecTest, UnknownEnvironmentListsKnownIds) {
   v1::JobSpec spec = ValidSpec();

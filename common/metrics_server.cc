@@ -116,14 +116,14 @@ void MetricsServer::Answer(int connection) {
   }
   const std::string target = line.substr(4, line.find(' ', 4) - 4);
   if (target != "/metrics" && !absl::StartsWith(target, "/metrics?")) {
-    SendAll(connection,
-            Response("404 Not Found", "text/plain", "metrics are at /metrics\n"));
+    SendAll(connection, Response("404 Not Found", "text/plain",
+                                 "metrics are at /metrics\n"));
     return;
   }
   std::ostringstream body;
   prometheus::TextSerializer().Serialize(body, registry_->Collect());
-  SendAll(connection, Response("200 OK", "text/plain; version=0.0.4",
-                               body.str()));
+  SendAll(connection,
+          Response("200 OK", "text/plain; version=0.0.4", body.str()));
 }
 
 }  // namespace entropic

@@ -1,7 +1,6 @@
 #include "common/metrics_server.h"
 
 #include "common/testing/http_get.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/counter.h"
@@ -36,11 +35,10 @@ TEST(MetricsServerTest, BusyPortIsUnavailable) {
   auto registry = std::make_shared<prometheus::Registry>();
   auto first = MetricsServer::Create("127.0.0.1", 0, registry);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(
-      MetricsServer::Create("127.0.0.1", (*first)->port(), registry)
-          .status()
-          .code(),
-      absl::StatusCode::kUnavailable);
+  EXPECT_EQ(MetricsServer::Create("127.0.0.1", (*first)->port(), registry)
+                .status()
+                .code(),
+            absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

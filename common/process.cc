@@ -1,5 +1,7 @@
 #include "common/process.h"
 
+#include <gflags/gflags.h>
+#include <glog/logging.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -16,6 +18,14 @@ sigset_t ShutdownSignals() {
 }
 
 }  // namespace
+
+void InitProcess(const char* usage, int* argc, char*** argv) {
+  BlockShutdownSignals();
+  gflags::SetUsageMessage(usage);
+  gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
+  google::InitGoogleLogging((*argv)[0]);
+  FLAGS_logtostderr = true;
+}
 
 void BlockShutdownSignals() {
   const sigset_t set = ShutdownSignals();

@@ -7,6 +7,10 @@ namespace entropic {
 
 // Process plumbing shared by the entropic-* binaries.
 
+// The start of every entropic-* main: blocks the shutdown signals (see
+// below), parses the gflags, and sends glog's output to stderr.
+void InitProcess(const char* usage, int* argc, char*** argv);
+
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
 // later, so WaitForShutdownSignal can take them. Call first thing in main.
 void BlockShutdownSignals();

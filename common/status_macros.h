@@ -10,10 +10,10 @@
 // here for the whole project.
 
 // Returns from the enclosing function if `expr` yields a non-OK status.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    ::absl::Status entropic_status_ = (expr);                  \
-    if (!entropic_status_.ok()) return entropic_status_;       \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status entropic_status_ = (expr);            \
+    if (!entropic_status_.ok()) return entropic_status_; \
   } while (0)
 
 #define ENTROPIC_CONCAT_INNER_(a, b) a##b

@@ -84,10 +84,10 @@ absl::Status CheckTensor(const v1::Tensor& tensor, const v1::TensorSpec& spec,
   }
   const size_t expected_bytes = NumElements(expected) * DTypeSize(spec.dtype());
   if (tensor.data().size() != expected_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": holds ", tensor.data().size(), " bytes but shape ",
-        ShapeString(actual), " of ", DTypeName(spec.dtype()), " needs ",
-        expected_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": holds ", tensor.data().size(),
+                     " bytes but shape ", ShapeString(actual), " of ",
+                     DTypeName(spec.dtype()), " needs ", expected_bytes));
   }
   return absl::OkStatus();
 }

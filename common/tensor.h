@@ -48,17 +48,29 @@ absl::Status CheckFinite(const v1::Tensor& tensor, absl::string_view field);
 template <typename T>
 constexpr v1::DType DTypeOf();
 template <>
-constexpr v1::DType DTypeOf<float>() { return v1::DTYPE_FLOAT32; }
+constexpr v1::DType DTypeOf<float>() {
+  return v1::DTYPE_FLOAT32;
+}
 template <>
-constexpr v1::DType DTypeOf<double>() { return v1::DTYPE_FLOAT64; }
+constexpr v1::DType DTypeOf<double>() {
+  return v1::DTYPE_FLOAT64;
+}
 template <>
-constexpr v1::DType DTypeOf<int32_t>() { return v1::DTYPE_INT32; }
+constexpr v1::DType DTypeOf<int32_t>() {
+  return v1::DTYPE_INT32;
+}
 template <>
-constexpr v1::DType DTypeOf<int64_t>() { return v1::DTYPE_INT64; }
+constexpr v1::DType DTypeOf<int64_t>() {
+  return v1::DTYPE_INT64;
+}
 template <>
-constexpr v1::DType DTypeOf<uint8_t>() { return v1::DTYPE_UINT8; }
+constexpr v1::DType DTypeOf<uint8_t>() {
+  return v1::DTYPE_UINT8;
+}
 template <>
-constexpr v1::DType DTypeOf<bool>() { return v1::DTYPE_BOOL; }
+constexpr v1::DType DTypeOf<bool>() {
+  return v1::DTYPE_BOOL;
+}
 
 // A tensor holding a copy of `values` with the given shape.
 template <typename T>

@@ -59,7 +59,8 @@ TEST(TensorTest, CheckTensorRefusesShortData) {
 }
 
 TEST(TensorTest, CheckFiniteFindsNaN) {
-  std::vector<float> values = {0.0f, 1.0f, std::numeric_limits<float>::quiet_NaN()};
+  std::vector<float> values = {0.0f, 1.0f,
+                               std::numeric_limits<float>::quiet_NaN()};
   const absl::Status status =
       CheckFinite(MakeTensor<float>(values, {3}), "chunk.rewards");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

@@ -1,9 +1,9 @@
 #include "learner/job_manager.h"
 
+#include <glog/logging.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <glog/logging.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -200,8 +200,8 @@ void JobManager::TickLoop() {
       ++by_state[job->state()];
       job->PublishProgress(now);
     }
-    for (v1::JobState state : {v1::PENDING, v1::RUNNING, v1::SUCCEEDED,
-                               v1::FAILED, v1::CANCELLED}) {
+    for (v1::JobState state :
+         {v1::PENDING, v1::RUNNING, v1::SUCCEEDED, v1::FAILED, v1::CANCELLED}) {
       metrics_->jobs(StateLabel(state)).Set(by_state[state]);
     }
   }

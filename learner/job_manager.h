@@ -62,7 +62,8 @@ class JobManager {
   absl::StatusOr<v1::Job> Submit(v1::JobSpec spec);
   // NotFound for an unknown id.
   absl::StatusOr<v1::Job> Get(const std::string& job_id) const;
-  absl::StatusOr<std::shared_ptr<LiveJob>> Find(const std::string& job_id) const;
+  absl::StatusOr<std::shared_ptr<LiveJob>> Find(
+      const std::string& job_id) const;
   // Newest first.
   std::vector<v1::Job> List() const;
   // A pending job ends CANCELLED at once; a running one once its trainer

@@ -28,7 +28,8 @@ class FakeTrainer {
       job.SetAcceptingActors(true);
       started_.Notify();
       while (!release_.WaitForNotificationWithTimeout(absl::Milliseconds(5))) {
-        if (job.cancel_requested()) return TrainingOutcome{v1::CANCELLED, "cancelled"};
+        if (job.cancel_requested())
+          return TrainingOutcome{v1::CANCELLED, "cancelled"};
       }
       return TrainingOutcome{v1::SUCCEEDED, "done"};
     };
@@ -178,21 +179,22 @@ TEST_F(JobManagerTest, WatchersSeeEveryStateChangeInOrder) {
       states.push_back(event.job().state());
     }
   }
-  EXPECT_EQ(states,
-            (std::vector<v1::JobState>{v1::PENDING, v1::RUNNING, v1::SUCCEEDED}));
+  EXPECT_EQ(states, (std::vector<v1::JobState>{v1::PENDING, v1::RUNNING,
+                                               v1::SUCCEEDED}));
   EXPECT_TRUE(live->EventsAfter(cursor).empty());
 }
 
 TEST_F(JobManagerTest, ShutdownCancelsRunningJobs) {
   FakeTrainer trainer;
-  auto jobs = std::make_unique<JobManager>(Options(), trainer.Function(),
-                                           &metrics_);
+  auto jobs =
+      std::make_unique<JobManager>(Options(), trainer.Function(), &metrics_);
   const v1::Job job = *jobs->Submit(Spec());
   std::shared_ptr<LiveJob> live = *jobs->Find(job.id());
   trainer.started_.WaitForNotification();
   jobs->Shutdown();
   EXPECT_EQ(live->state(), v1::CANCELLED);
-  EXPECT_EQ(jobs->Submit(Spec()).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(jobs->Submit(Spec()).status().code(),
+            absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // entropic-learner: serves the jobs, work and parameters APIs over gRPC and
 // trains the submitted jobs until SIGINT or SIGTERM.
-#include <cstdlib>
-#include <memory>
-
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 #include <torch/utils.h>
+
+#include <cstdlib>
+#include <memory>
 
 #include "common/metrics_server.h"
 #include "common/process.h"
@@ -14,20 +14,18 @@
 DEFINE_string(host, "0.0.0.0", "Address to serve gRPC on");
 DEFINE_int32(port, 7200, "gRPC port; 0 picks a free one");
 DEFINE_int32(metrics_port, 9200, "Prometheus metrics port; 0 picks a free one");
-DEFINE_string(replay, "localhost:7100", "host:port of the replay service, as "
+DEFINE_string(replay, "localhost:7100",
+              "host:port of the replay service, as "
               "actors can reach it too");
 DEFINE_string(output_dir, "runs", "Jobs write checkpoints and curves here");
 DEFINE_string(device, "cpu", "LibTorch device for training: cpu or cuda[:N]");
 DEFINE_int32(max_running_jobs, 1, "Jobs trained at once");
-DEFINE_int32(torch_threads, 0, "Intra-op threads for training; 0 keeps "
+DEFINE_int32(torch_threads, 0,
+             "Intra-op threads for training; 0 keeps "
              "LibTorch's default");
 
 int main(int argc, char** argv) {
-  entropic::BlockShutdownSignals();
-  gflags::SetUsageMessage("entropic-learner --replay=HOST:PORT");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  entropic::InitProcess("entropic-learner --replay=HOST:PORT", &argc, &argv);
   if (FLAGS_torch_threads > 0) torch::set_num_threads(FLAGS_torch_threads);
 
   auto registry = std::make_shared<prometheus::Registry>();

@@ -27,9 +27,10 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
                                "entropic_learner_policy_entropy_nats",
                                "Mean entropy of the Boltzmann policy on the "
                                "latest batch")),
-      published_version_(Register(prometheus::BuildGauge(), registry,
-                                  "entropic_learner_published_version",
-                                  "Newest weights version published to actors")),
+      published_version_(
+          Register(prometheus::BuildGauge(), registry,
+                   "entropic_learner_published_version",
+                   "Newest weights version published to actors")),
       eval_return_(Register(prometheus::BuildGauge(), registry,
                             "entropic_learner_eval_return",
                             "Mean return of the latest evaluation")),
@@ -49,7 +50,8 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
       episodes_(Register(prometheus::BuildCounter(), registry,
                          "entropic_learner_episodes_total",
                          "Episodes reported by the job's actors")),
-      jobs_(Register(prometheus::BuildGauge(), registry, "entropic_learner_jobs",
+      jobs_(Register(prometheus::BuildGauge(), registry,
+                     "entropic_learner_jobs",
                      "Jobs known to the learner, by state")) {}
 
 std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
@@ -62,13 +64,13 @@ std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
   metrics->policy_entropy = &policy_entropy_.Add(labels);
   metrics->published_version = &published_version_.Add(labels);
   metrics->eval_return = &eval_return_.Add(labels);
-  metrics->policy_lag = &policy_lag_.Add(
-      labels, prometheus::Histogram::BucketBoundaries{0, 1, 2, 4, 8, 16, 32, 64,
-                                                      128, 256});
+  metrics->policy_lag =
+      &policy_lag_.Add(labels, prometheus::Histogram::BucketBoundaries{
+                                   0, 1, 2, 4, 8, 16, 32, 64, 128, 256});
   metrics->update_seconds = &update_seconds_.Add(
-      labels, prometheus::Histogram::BucketBoundaries{
-                  1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1,
-                  1});
+      labels,
+      prometheus::Histogram::BucketBoundaries{1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3,
+                                              5e-3, 1e-2, 2.5e-2, 0.1, 1});
   metrics->sample_wait = &sample_wait_.Add(labels);
   metrics->env_steps = &env_steps_.Add(labels);
   metrics->episodes = &episodes_.Add(labels);

@@ -22,9 +22,9 @@ struct JobMetrics {
   prometheus::Gauge* policy_entropy = nullptr;
   prometheus::Gauge* published_version = nullptr;
   prometheus::Gauge* eval_return = nullptr;
-  prometheus::Histogram* policy_lag = nullptr;   // versions behind, per sample
+  prometheus::Histogram* policy_lag = nullptr;  // versions behind, per sample
   prometheus::Histogram* update_seconds = nullptr;
-  prometheus::Counter* sample_wait = nullptr;     // seconds waiting on replay
+  prometheus::Counter* sample_wait = nullptr;  // seconds waiting on replay
   prometheus::Counter* env_steps = nullptr;
   prometheus::Counter* episodes = nullptr;
 };

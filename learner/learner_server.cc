@@ -1,9 +1,8 @@
 #include "learner/learner_server.h"
 
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server_builder.h>
-
 #include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
+#include "common/status_macros.h"
 #include "learner/trainer.h"
 
 namespace entropic {
@@ -35,25 +34,21 @@ absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
       [trainer](LiveJob& job) { return RunTraining(job, trainer); },
       server->metrics_.get());
 
-  server->jobs_service_ = std::make_unique<JobsServiceImpl>(server->jobs_.get());
-  server->work_service_ = std::make_unique<WorkServiceImpl>(server->jobs_.get());
+  server->jobs_service_ =
+      std::make_unique<JobsServiceImpl>(server->jobs_.get());
+  server->work_service_ =
+      std::make_unique<WorkServiceImpl>(server->jobs_.get());
   server->parameters_service_ =
       std::make_unique<ParametersServiceImpl>(server->parameters_.get());
 
-  const std::string address = absl::StrCat(options.host, ":", options.port);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &server->port_);
-  builder.RegisterService(server->jobs_service_.get());
-  builder.RegisterService(server->work_service_.get());
-  builder.RegisterService(server->parameters_service_.get());
-  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.SetMaxSendMessageSize(options.max_message_bytes);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("learner: cannot listen on ", address));
-  }
+  ASSIGN_OR_RETURN(
+      StartedServer started,
+      StartGrpcServer(options.host, options.port,
+                      {server->jobs_service_.get(), server->work_service_.get(),
+                       server->parameters_service_.get()},
+                      options.max_message_bytes));
+  server->server_ = std::move(started.server);
+  server->port_ = started.port;
   return server;
 }
 

@@ -1,10 +1,10 @@
 #ifndef ENTROPIC_LEARNER_LEARNER_SERVER_H_
 #define ENTROPIC_LEARNER_LEARNER_SERVER_H_
 
+#include <grpcpp/server.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
 #include "learner/job_manager.h"

@@ -1,10 +1,10 @@
 #ifndef ENTROPIC_LEARNER_NOTIFIED_WRITE_REACTOR_H_
 #define ENTROPIC_LEARNER_NOTIFIED_WRITE_REACTOR_H_
 
+#include <grpcpp/support/server_callback.h>
+
 #include <memory>
 #include <optional>
-
-#include <grpcpp/support/server_callback.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"

@@ -17,7 +17,8 @@ void ParameterStore::Open(const std::string& job_id,
   notifier->Notify();
 }
 
-absl::Status ParameterStore::Publish(std::shared_ptr<const v1::Weights> weights) {
+absl::Status ParameterStore::Publish(
+    std::shared_ptr<const v1::Weights> weights) {
   Notifier* notifier;
   {
     absl::MutexLock lock(&mu_);
@@ -28,9 +29,9 @@ absl::Status ParameterStore::Publish(std::shared_ptr<const v1::Weights> weights)
     }
     if (entry->second.latest &&
         weights->version() <= entry->second.latest->version()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "weights version ", weights->version(), " does not follow ",
-          entry->second.latest->version()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("weights version ", weights->version(),
+                       " does not follow ", entry->second.latest->version()));
     }
     entry->second.latest = std::move(weights);
     notifier = entry->second.notifier.get();

@@ -30,9 +30,8 @@ class ParametersServiceTest : public ::testing::Test {
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(port, 0);
-    stub_ = v1::ParametersService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                            grpc::InsecureChannelCredentials()));
+    stub_ = v1::ParametersService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override { server_->Shutdown(); }
@@ -81,7 +80,8 @@ TEST_F(ParametersServiceTest, SubscribersGetNewerVersionsUntilTheJobCloses) {
 
   // A burst: the reader sees versions in increasing order and ends with the
   // newest, possibly skipping some.
-  for (int v = 2; v <= 20; ++v) ASSERT_TRUE(store_.Publish(MakeWeights(v)).ok());
+  for (int v = 2; v <= 20; ++v)
+    ASSERT_TRUE(store_.Publish(MakeWeights(v)).ok());
   int64_t last = 1;
   while (last < 20) {
     ASSERT_TRUE(stream->Read(&weights));

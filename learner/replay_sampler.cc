@@ -68,8 +68,9 @@ void ReplaySampler::PrefetchLoop() {
       continue;
     } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                status.error_code() == grpc::StatusCode::CANCELLED) {
-      LOG_EVERY_N(WARNING, 20) << "sampling from replay failed: "
-                               << status.error_message() << "; retrying";
+      LOG_EVERY_N(WARNING, 20)
+          << "sampling from replay failed: " << status.error_message()
+          << "; retrying";
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff.NextDelay());
       continue;

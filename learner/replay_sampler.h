@@ -1,12 +1,12 @@
 #ifndef ENTROPIC_LEARNER_REPLAY_SAMPLER_H_
 #define ENTROPIC_LEARNER_REPLAY_SAMPLER_H_
 
+#include <grpcpp/channel.h>
+
 #include <deque>
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/channel.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"

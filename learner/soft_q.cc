@@ -1,10 +1,10 @@
 #include "learner/soft_q.h"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <filesystem>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "actor/boltzmann_policy.h"
@@ -118,14 +118,12 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
     }
   }
 
-  const torch::Tensor entropy =
-      BoltzmannEntropy(q_all.detach(), alpha).mean();
+  const torch::Tensor entropy = BoltzmannEntropy(q_all.detach(), alpha).mean();
   if (alpha_optimizer_) {
     // Lowers alpha while the policy is more random than the target, and
     // raises it while it is less.
     const torch::Tensor alpha_loss =
-        (log_alpha_ * (entropy - spec_.auto_alpha().target_entropy()))
-            .sum();
+        (log_alpha_ * (entropy - spec_.auto_alpha().target_entropy())).sum();
     alpha_optimizer_->zero_grad();
     alpha_loss.backward();
     alpha_optimizer_->step();
@@ -155,10 +153,10 @@ absl::Status SoftQLearner::Save(const std::string& directory) const {
     torch::save(online_, directory + "/q_network.pt");
     torch::save(target_, directory + "/q_target.pt");
     torch::save(*optimizer_, directory + "/optimizer.pt");
-    torch::save(std::vector<torch::Tensor>{
-                    log_alpha_.detach().cpu(),
-                    torch::full({1}, updates_, torch::kInt64)},
-                directory + "/state.pt");
+    torch::save(
+        std::vector<torch::Tensor>{log_alpha_.detach().cpu(),
+                                   torch::full({1}, updates_, torch::kInt64)},
+        directory + "/state.pt");
     if (alpha_optimizer_) {
       torch::save(*alpha_optimizer_, directory + "/alpha_optimizer.pt");
     }

@@ -1,13 +1,13 @@
 #ifndef ENTROPIC_LEARNER_SOFT_Q_H_
 #define ENTROPIC_LEARNER_SOFT_Q_H_
 
-#include <cstdint>
-#include <memory>
-#include <string>
-
 #include <torch/nn/module.h>
 #include <torch/optim/adam.h>
 #include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "actor/q_network.h"
@@ -27,10 +27,10 @@ torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
 
 // What one update did.
 struct SoftQUpdate {
-  double loss = 0;          // Huber loss of Q(s, a) against y
-  double q_mean = 0;        // mean Q(s, a) of the batch
-  double entropy = 0;       // mean entropy of pi(.|s) on the batch, nats
-  double temperature = 0;   // alpha after the update
+  double loss = 0;         // Huber loss of Q(s, a) against y
+  double q_mean = 0;       // mean Q(s, a) of the batch
+  double entropy = 0;      // mean entropy of pi(.|s) on the batch, nats
+  double temperature = 0;  // alpha after the update
 };
 
 // Soft Q-learning for discrete actions (see job_spec.proto's SoftQSpec): an
@@ -41,8 +41,8 @@ class SoftQLearner {
  public:
   // InvalidArgument for a device LibTorch cannot use.
   static absl::StatusOr<std::unique_ptr<SoftQLearner>> Create(
-      const v1::SoftQSpec& spec, int64_t observation_size,
-      int64_t num_actions, const std::string& device, uint64_t seed);
+      const v1::SoftQSpec& spec, int64_t observation_size, int64_t num_actions,
+      const std::string& device, uint64_t seed);
 
   // One gradient step on `batch`.
   SoftQUpdate Update(const TransitionBatch& batch);

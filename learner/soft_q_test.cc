@@ -1,9 +1,9 @@
 #include "learner/soft_q.h"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <filesystem>
-
-#include <torch/torch.h>
 
 #include "gtest/gtest.h"
 
@@ -32,8 +32,9 @@ TEST(SoftBellmanTargetTest, ApproachesTheHardMaxAsAlphaShrinks) {
                                             torch::zeros({1}), 1.0, 1e-3);
   EXPECT_NEAR(y[0].item<double>(), 5.0, 1e-3);
   // And exceeds it by alpha log |A| when the Q values are equal.
-  const torch::Tensor flat = SoftBellmanTarget(
-      torch::full({1, 3}, 2.0f), torch::zeros({1}), torch::zeros({1}), 1.0, 0.5);
+  const torch::Tensor flat =
+      SoftBellmanTarget(torch::full({1, 3}, 2.0f), torch::zeros({1}),
+                        torch::zeros({1}), 1.0, 0.5);
   EXPECT_NEAR(flat[0].item<double>(), 2.0 + 0.5 * std::log(3.0), 1e-5);
 }
 

@@ -1,14 +1,14 @@
 #include "learner/trainer.h"
 
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <memory>
-
 #include <glog/logging.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,21 +40,19 @@ class Curves {
 
   void Training(double seconds, const v1::JobProgress& progress,
                 const SoftQUpdate& update) {
-    training_ << absl::StrFormat("%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g\n",
-                                 seconds, progress.updates(),
-                                 progress.env_steps(), progress.episodes(),
-                                 progress.mean_episode_return(), update.loss,
-                                 update.q_mean, update.temperature,
-                                 update.entropy);
+    training_ << absl::StrFormat(
+        "%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g\n", seconds, progress.updates(),
+        progress.env_steps(), progress.episodes(),
+        progress.mean_episode_return(), update.loss, update.q_mean,
+        update.temperature, update.entropy);
     training_.flush();
   }
 
   void Evaluation(double seconds, const v1::EvalResult& eval) {
-    evaluations_ << absl::StrFormat("%.3f,%d,%d,%d,%.4f,%.4f,%.4f,%.4f\n",
-                                    seconds, eval.updates(), eval.env_steps(),
-                                    eval.episodes(), eval.mean_return(),
-                                    eval.std_return(), eval.min_return(),
-                                    eval.max_return());
+    evaluations_ << absl::StrFormat(
+        "%.3f,%d,%d,%d,%.4f,%.4f,%.4f,%.4f\n", seconds, eval.updates(),
+        eval.env_steps(), eval.episodes(), eval.mean_return(),
+        eval.std_return(), eval.min_return(), eval.max_return());
     evaluations_.flush();
   }
 
@@ -100,8 +98,8 @@ absl::Status CreateTables(v1::ReplayService::Stub& replay,
       return FromGrpcStatus(status);
     }
     if (absl::Now() + delay > give_up || job.cancel_requested()) {
-      return absl::UnavailableError(absl::StrCat(
-          "replay unreachable: ", status.error_message()));
+      return absl::UnavailableError(
+          absl::StrCat("replay unreachable: ", status.error_message()));
     }
     absl::SleepFor(delay);
     delay = std::min(delay * 2, absl::Seconds(2));
@@ -116,8 +114,8 @@ void DeleteTables(v1::ReplayService::Stub& replay, const std::string& job_id) {
   v1::DeleteTablesResponse response;
   const grpc::Status status = replay.DeleteTables(&context, request, &response);
   if (!status.ok()) {
-    LOG(WARNING) << "could not drop the replay tables of job " << job_id
-                 << ": " << status.error_message();
+    LOG(WARNING) << "could not drop the replay tables of job " << job_id << ": "
+                 << status.error_message();
   }
 }
 
@@ -142,7 +140,8 @@ class Run {
       outcome = absl::InternalError(
           absl::StrCat("training failed: ", e.what_without_backtrace()));
     } catch (const std::exception& e) {
-      outcome = absl::InternalError(absl::StrCat("training failed: ", e.what()));
+      outcome =
+          absl::InternalError(absl::StrCat("training failed: ", e.what()));
     }
     job_.SetAcceptingActors(false);
     options_.parameters->Close(job_.id());
@@ -162,19 +161,19 @@ class Run {
     std::error_code error;
     std::filesystem::create_directories(output_dir_, error);
     if (error) {
-      return absl::InternalError(absl::StrCat("cannot create ", output_dir_,
-                                              ": ", error.message()));
+      return absl::InternalError(
+          absl::StrCat("cannot create ", output_dir_, ": ", error.message()));
     }
 
     const v1::CreateTablesRequest tables = TablesFor(job_, env_info);
-    RETURN_IF_ERROR(CreateTables(*replay_, tables, job_,
-                                 options_.replay_timeout));
+    RETURN_IF_ERROR(
+        CreateTables(*replay_, tables, job_, options_.replay_timeout));
     tables_created_ = true;
-    ASSIGN_OR_RETURN(learner_,
-                     SoftQLearner::Create(
-                         q_spec, env_info.observation_space.FlatSize(),
-                         env_info.action_space.num_actions, options_.device,
-                         spec_.seed()));
+    ASSIGN_OR_RETURN(
+        learner_,
+        SoftQLearner::Create(q_spec, env_info.observation_space.FlatSize(),
+                             env_info.action_space.num_actions, options_.device,
+                             spec_.seed()));
     Publish();
     job_.SetAcceptingActors(true);
 
@@ -183,9 +182,10 @@ class Run {
     sampler_options.table = kAgentTable;
     sampler_options.batch_size = q_spec.batch_size();
     sampler_options.device = learner_->device();
-    ReplaySampler sampler(grpc::CreateChannel(options_.replay_address,
-                                              grpc::InsecureChannelCredentials()),
-                          sampler_options);
+    ReplaySampler sampler(
+        grpc::CreateChannel(options_.replay_address,
+                            grpc::InsecureChannelCredentials()),
+        sampler_options);
     Curves curves(output_dir_);
     start_ = absl::Now();
     SoftQUpdate last_update;
@@ -212,8 +212,8 @@ class Run {
         // Replay restarted and lost the tables: make them again.
         LOG(WARNING) << "job " << job_.id() << ": " << batch.status()
                      << "; recreating the replay tables";
-        RETURN_IF_ERROR(CreateTables(*replay_, tables, job_,
-                                     options_.replay_timeout));
+        RETURN_IF_ERROR(
+            CreateTables(*replay_, tables, job_, options_.replay_timeout));
         continue;
       }
       RETURN_IF_ERROR(batch.status());
@@ -236,17 +236,18 @@ class Run {
         last_eval_updates = updates;
         if (spec_.stop().has_eval_return() &&
             eval.mean_return() >= spec_.stop().eval_return()) {
-          outcome = {v1::SUCCEEDED,
-                     absl::StrFormat("evaluation return %.1f reached the "
-                                     "target %.1f",
-                                     eval.mean_return(),
-                                     spec_.stop().eval_return())};
+          outcome = {
+              v1::SUCCEEDED,
+              absl::StrFormat("evaluation return %.1f reached the "
+                              "target %.1f",
+                              eval.mean_return(), spec_.stop().eval_return())};
           break;
         }
       }
     }
     sampler.Stop();
-    if (outcome.state == v1::SUCCEEDED && last_eval_updates != learner_->updates()) {
+    if (outcome.state == v1::SUCCEEDED &&
+        last_eval_updates != learner_->updates()) {
       RETURN_IF_ERROR(Evaluate(curves).status());
     }
     Publish();
@@ -320,8 +321,8 @@ class Run {
     curves.Evaluation(Seconds(), eval);
     job_.RecordEvaluation(eval);
     LOG(INFO) << "job " << job_.id() << ": evaluation after " << eval.updates()
-              << " updates, " << eval.env_steps()
-              << " env steps: mean return " << eval.mean_return();
+              << " updates, " << eval.env_steps() << " env steps: mean return "
+              << eval.mean_return();
     return eval;
   }
 

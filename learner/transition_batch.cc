@@ -1,9 +1,9 @@
 #include "learner/transition_batch.h"
 
+#include <torch/torch.h>
+
 #include <cstring>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -12,18 +12,16 @@
 namespace entropic {
 namespace {
 
-absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor,
-                                      v1::DType dtype, int64_t rows,
-                                      absl::string_view field) {
+absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor, v1::DType dtype,
+                                      int64_t rows, absl::string_view field) {
   if (tensor.dtype() != dtype || tensor.shape_size() < 1 ||
       tensor.shape(0) != rows ||
       static_cast<int64_t>(tensor.data().size()) !=
           NumElements(ShapeOf(tensor.shape())) *
               static_cast<int64_t>(DTypeSize(dtype))) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": expected ", DTypeName(dtype), " with ", rows,
-        " rows, got ", DTypeName(tensor.dtype()), " ",
-        ShapeString(ShapeOf(tensor.shape()))));
+        field, ": expected ", DTypeName(dtype), " with ", rows, " rows, got ",
+        DTypeName(tensor.dtype()), " ", ShapeString(ShapeOf(tensor.shape()))));
   }
   torch::ScalarType type;
   switch (dtype) {
@@ -49,16 +47,16 @@ absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor,
 
 }  // namespace
 
-absl::StatusOr<TransitionBatch> BatchFromSample(const v1::SampleResponse& sample,
-                                                const torch::Device& device) {
+absl::StatusOr<TransitionBatch> BatchFromSample(
+    const v1::SampleResponse& sample, const torch::Device& device) {
   if (sample.rewards().shape_size() != 1) {
     return absl::InvalidArgumentError("rewards: expected shape [B]");
   }
   const int64_t b = sample.rewards().shape(0);
   TransitionBatch batch;
-  ASSIGN_OR_RETURN(torch::Tensor observations,
-                   ToTorch(sample.observations(), v1::DTYPE_FLOAT32, b,
-                           "observations"));
+  ASSIGN_OR_RETURN(
+      torch::Tensor observations,
+      ToTorch(sample.observations(), v1::DTYPE_FLOAT32, b, "observations"));
   ASSIGN_OR_RETURN(torch::Tensor next_observations,
                    ToTorch(sample.next_observations(), v1::DTYPE_FLOAT32, b,
                            "next_observations"));
@@ -66,12 +64,12 @@ absl::StatusOr<TransitionBatch> BatchFromSample(const v1::SampleResponse& sample
                    ToTorch(sample.actions(), v1::DTYPE_INT64, b, "actions"));
   ASSIGN_OR_RETURN(torch::Tensor rewards,
                    ToTorch(sample.rewards(), v1::DTYPE_FLOAT32, b, "rewards"));
-  ASSIGN_OR_RETURN(torch::Tensor terminated,
-                   ToTorch(sample.terminated(), v1::DTYPE_BOOL, b,
-                           "terminated"));
-  ASSIGN_OR_RETURN(batch.policy_versions,
-                   ToTorch(sample.policy_versions(), v1::DTYPE_INT64, b,
-                           "policy_versions"));
+  ASSIGN_OR_RETURN(
+      torch::Tensor terminated,
+      ToTorch(sample.terminated(), v1::DTYPE_BOOL, b, "terminated"));
+  ASSIGN_OR_RETURN(
+      batch.policy_versions,
+      ToTorch(sample.policy_versions(), v1::DTYPE_INT64, b, "policy_versions"));
   batch.observations = observations.reshape({b, -1}).to(device);
   batch.next_observations = next_observations.reshape({b, -1}).to(device);
   batch.actions = actions.reshape({b}).to(device);

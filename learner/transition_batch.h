@@ -21,8 +21,8 @@ struct TransitionBatch {
 // Converts a sampled batch (one copy into tensors, then to `device`).
 // InvalidArgument naming the field if a tensor has an unexpected dtype or
 // shape.
-absl::StatusOr<TransitionBatch> BatchFromSample(const v1::SampleResponse& sample,
-                                                const torch::Device& device);
+absl::StatusOr<TransitionBatch> BatchFromSample(
+    const v1::SampleResponse& sample, const torch::Device& device);
 
 }  // namespace entropic
 

@@ -1,10 +1,10 @@
 // entropic-replay: serves the replay tables of every job over gRPC and its
 // metrics over HTTP until SIGINT or SIGTERM.
-#include <cstdlib>
-#include <memory>
-
 #include <gflags/gflags.h>
 #include <glog/logging.h>
+
+#include <cstdlib>
+#include <memory>
 
 #include "common/metrics_server.h"
 #include "common/process.h"
@@ -16,11 +16,8 @@ DEFINE_int32(metrics_port, 9100, "Prometheus metrics port; 0 picks a free one");
 DEFINE_int32(max_message_mb, 64, "Largest gRPC message accepted, in MiB");
 
 int main(int argc, char** argv) {
-  entropic::BlockShutdownSignals();
-  gflags::SetUsageMessage("entropic-replay [--port=7100] [--metrics_port=9100]");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  entropic::InitProcess("entropic-replay [--port=7100] [--metrics_port=9100]",
+                        &argc, &argv);
 
   auto registry = std::make_shared<prometheus::Registry>();
   absl::StatusOr<std::unique_ptr<entropic::MetricsServer>> metrics =

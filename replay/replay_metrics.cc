@@ -5,8 +5,8 @@ namespace {
 
 // Latency buckets from 50us to 10s.
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
-  return {5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2,
-          2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  return {5e-5,   1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2,
+          2.5e-2, 5e-2, 0.1,    0.25, 0.5,  1,      2.5,  10};
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 #include "replay/replay_server.h"
 
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server_builder.h>
-
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/grpc_server.h"
+#include "common/status_macros.h"
 
 namespace entropic {
 
@@ -16,18 +14,12 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Create(
   server->service_ = std::make_unique<ReplayServiceImpl>(
       server->store_.get(), server->metrics_.get());
 
-  const std::string address = absl::StrCat(options.host, ":", options.port);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &server->port_);
-  builder.RegisterService(server->service_.get());
-  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  builder.SetMaxSendMessageSize(options.max_message_bytes);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("replay: cannot listen on ", address));
-  }
+  ASSIGN_OR_RETURN(
+      StartedServer started,
+      StartGrpcServer(options.host, options.port, {server->service_.get()},
+                      options.max_message_bytes));
+  server->server_ = std::move(started.server);
+  server->port_ = started.port;
   return server;
 }
 

@@ -1,10 +1,10 @@
 #ifndef ENTROPIC_REPLAY_REPLAY_SERVER_H_
 #define ENTROPIC_REPLAY_REPLAY_SERVER_H_
 
+#include <grpcpp/server.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/server.h>
 
 #include "absl/status/statusor.h"
 #include "prometheus/registry.h"

@@ -2,8 +2,8 @@
 
 #include <deque>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,11 +88,10 @@ class InsertReactor final
       }
     }
     // May complete inline; OnDone cannot run before this reaction returns.
-    (*table)->InsertAsync(
-        std::move(chunk), absl::InfiniteFuture(), cancel_,
-        [this](absl::StatusOr<InsertResult> result) {
-          OnInserted(std::move(result));
-        });
+    (*table)->InsertAsync(std::move(chunk), absl::InfiniteFuture(), cancel_,
+                          [this](absl::StatusOr<InsertResult> result) {
+                            OnInserted(std::move(result));
+                          });
     absl::MutexLock lock(&mu_);
     if (status_.ok() && in_flight_ < kMaxInsertsInFlight) {
       StartRead(&request_);
@@ -107,7 +106,8 @@ class InsertReactor final
       absl::MutexLock lock(&mu_);
       writing_ = false;
       if (!ok) {
-        if (status_.ok()) status_ = absl::CancelledError("the client went away");
+        if (status_.ok())
+          status_ = absl::CancelledError("the client went away");
         acks_.clear();
       }
       MaybeWriteLocked();
@@ -165,10 +165,9 @@ class InsertReactor final
           metrics_->refused_chunks().Increment();
         }
         if (status_.ok()) {
-          status_ = absl::Status(
-              result.status().code(),
-              absl::StrCat("chunk with sequence ", sequence, ": ",
-                           result.status().message()));
+          status_ = absl::Status(result.status().code(),
+                                 absl::StrCat("chunk with sequence ", sequence,
+                                              ": ", result.status().message()));
         }
       } else if (status_.ok()) {
         v1::InsertResponse ack;
@@ -293,10 +292,9 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::CreateTables(
     grpc::CallbackServerContext* context,
     const v1::CreateTablesRequest* request,
     v1::CreateTablesResponse* response) {
-  return FinishNow(
-      context, store_->CreateTables(request->job_id(),
-                                    {request->tables().begin(),
-                                     request->tables().end()}));
+  return FinishNow(context, store_->CreateTables(request->job_id(),
+                                                 {request->tables().begin(),
+                                                  request->tables().end()}));
 }
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::DeleteTables(
@@ -328,7 +326,8 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::GetTableInfo(
   absl::StatusOr<std::vector<v1::TableInfo>> infos =
       store_->Info(request->job_id());
   if (infos.ok()) {
-    for (v1::TableInfo& info : *infos) *response->add_tables() = std::move(info);
+    for (v1::TableInfo& info : *infos)
+      *response->add_tables() = std::move(info);
   }
   return FinishNow(context, infos.status());
 }

@@ -26,9 +26,9 @@ class ReplayServiceTest : public ::testing::Test {
         ReplayServer::Create(options, registry_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
-    stub_ = v1::ReplayService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->port()),
-        grpc::InsecureChannelCredentials()));
+    stub_ = v1::ReplayService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                            grpc::InsecureChannelCredentials()));
 
     v1::CreateTablesRequest request;
     request.set_job_id("job");
@@ -129,9 +129,9 @@ TEST_F(ReplayServiceTest, ResentChunksAreAcknowledgedAsDuplicates) {
 TEST_F(ReplayServiceTest, MalformedChunkEndsTheStreamAndStoresNothing) {
   v1::TrajectoryChunk bad = MakeChunk("a", 3, 8, 0);
   bad.mutable_observations()->set_shape(1, 3);
-  auto [acks, status] = InsertAll(
-      {MakeChunk("a", 1, 8, 0), MakeChunk("a", 2, 8, 0), bad,
-       MakeChunk("a", 4, 8, 0)});
+  auto [acks, status] =
+      InsertAll({MakeChunk("a", 1, 8, 0), MakeChunk("a", 2, 8, 0), bad,
+                 MakeChunk("a", 4, 8, 0)});
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("chunk.observations"));
   EXPECT_THAT(status.error_message(), HasSubstr("sequence 3"));

@@ -20,9 +20,9 @@ absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field) {
   }
   for (int64_t dim : spec.shape()) {
     if (dim < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".shape: dimensions must be positive, got ",
-          ShapeString(ShapeOf(spec.shape()))));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".shape: dimensions must be positive, got ",
+                       ShapeString(ShapeOf(spec.shape()))));
     }
   }
   return absl::OkStatus();
@@ -62,8 +62,7 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
 }
 
 int64_t SpecBytes(const v1::TensorSpec& spec) {
-  return NumElements(ShapeOf(spec.shape())) *
-         DTypeSize(spec.dtype());
+  return NumElements(ShapeOf(spec.shape())) * DTypeSize(spec.dtype());
 }
 
 // Moves the bytes out of a tensor the request no longer needs.
@@ -147,8 +146,8 @@ void Table::InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
     if (closed_) {
       result = absl::CancelledError("the table is closed");
     } else {
-      pending_inserts_.push_back(PendingInsert{std::move(chunk), start, deadline,
-                                               std::move(cancel),
+      pending_inserts_.push_back(PendingInsert{std::move(chunk), start,
+                                               deadline, std::move(cancel),
                                                std::move(done)});
       if (pending_inserts_.size() > 1 || !InsertReadyLocked()) {
         return;  // The worker completes it.
@@ -166,8 +165,8 @@ void Table::InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
 void Table::SampleAsync(int batch_size, absl::Time deadline, CancelFlag cancel,
                         SampleDone done) {
   if (batch_size < 1 || batch_size > (1 << 20)) {
-    done(absl::InvalidArgumentError(absl::StrCat(
-        "batch_size: must be in [1, 1048576], got ", batch_size)));
+    done(absl::InvalidArgumentError(
+        absl::StrCat("batch_size: must be in [1, 1048576], got ", batch_size)));
     return;
   }
   const absl::Time start = absl::Now();
@@ -180,9 +179,8 @@ void Table::SampleAsync(int batch_size, absl::Time deadline, CancelFlag cancel,
                limiter_.CanSample(batch_size, size_)) {
       result = SampleLocked(batch_size);
     } else {
-      pending_samples_.push_back(PendingSample{batch_size, start, deadline,
-                                               std::move(cancel),
-                                               std::move(done)});
+      pending_samples_.push_back(PendingSample{
+          batch_size, start, deadline, std::move(cancel), std::move(done)});
       return;  // The worker completes it.
     }
   }
@@ -303,7 +301,8 @@ void Table::WorkerLoop() {
         ++it;
         continue;
       }
-      metrics_->insert_wait->Increment(absl::ToDoubleSeconds(now - it->enqueued));
+      metrics_->insert_wait->Increment(
+          absl::ToDoubleSeconds(now - it->enqueued));
       completions.push_back(
           [done = std::move(it->done), status]() mutable { done(status); });
       it = pending_inserts_.erase(it);
@@ -314,7 +313,8 @@ void Table::WorkerLoop() {
         ++it;
         continue;
       }
-      metrics_->sample_wait->Increment(absl::ToDoubleSeconds(now - it->enqueued));
+      metrics_->sample_wait->Increment(
+          absl::ToDoubleSeconds(now - it->enqueued));
       completions.push_back(
           [done = std::move(it->done), status]() mutable { done(status); });
       it = pending_samples_.erase(it);
@@ -343,14 +343,13 @@ void Table::WorkerLoop() {
         pending_samples_.pop_front();
         metrics_->sample_wait->Increment(
             absl::ToDoubleSeconds(absl::Now() - op.enqueued));
-        completions.push_back(
-            [this, done = std::move(op.done),
-             batch = SampleLocked(op.batch_size),
-             start = op.enqueued]() mutable {
-              metrics_->sample_latency->Observe(
-                  absl::ToDoubleSeconds(absl::Now() - start));
-              done(std::move(batch));
-            });
+        completions.push_back([this, done = std::move(op.done),
+                               batch = SampleLocked(op.batch_size),
+                               start = op.enqueued]() mutable {
+          metrics_->sample_latency->Observe(
+              absl::ToDoubleSeconds(absl::Now() - start));
+          done(std::move(batch));
+        });
         progressed = true;
       }
     }
@@ -411,11 +410,10 @@ void Table::EvictLocked() {
 const Table::StoredChunk& Table::ChunkOfTransitionLocked(int64_t index) const {
   // Chunks are ordered by first_transition: the owner is the last chunk that
   // starts at or before `index`.
-  auto after = std::upper_bound(
-      chunks_.begin(), chunks_.end(), index,
-      [](int64_t value, const StoredChunk& chunk) {
-        return value < chunk.first_transition;
-      });
+  auto after = std::upper_bound(chunks_.begin(), chunks_.end(), index,
+                                [](int64_t value, const StoredChunk& chunk) {
+                                  return value < chunk.first_transition;
+                                });
   return *std::prev(after);
 }
 

@@ -61,8 +61,8 @@ class Table {
   // Checks the configuration (InvalidArgument naming the field) and starts
   // the worker. `metrics` must outlive the table.
   static absl::StatusOr<std::unique_ptr<Table>> Create(
-      std::string job_id, const v1::TableConfig& config,
-      TableMetrics* metrics, uint64_t seed = 0);
+      std::string job_id, const v1::TableConfig& config, TableMetrics* metrics,
+      uint64_t seed = 0);
 
   // Closes the table and joins its worker.
   ~Table();
@@ -160,8 +160,8 @@ class Table {
   std::deque<StoredChunk> chunks_ ABSL_GUARDED_BY(mu_);
   int64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // transitions held
   int64_t next_transition_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, uint64_t> last_sequence_ ABSL_GUARDED_BY(
-      mu_);
+  absl::flat_hash_map<std::string, uint64_t> last_sequence_
+      ABSL_GUARDED_BY(mu_);
   RateLimiter limiter_ ABSL_GUARDED_BY(mu_);
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);

@@ -40,9 +40,9 @@ absl::Status TableStore::CreateTables(
     if (table != existing->second.end() &&
         !google::protobuf::util::MessageDifferencer::Equals(
             table->second->config(), config)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "table ", config.name(), " of job ", job_id,
-          " exists with a different configuration"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("table ", config.name(), " of job ", job_id,
+                       " exists with a different configuration"));
     }
   }
   std::map<std::string, std::shared_ptr<Table>> created;
@@ -81,7 +81,8 @@ absl::Status TableStore::DeleteTables(const std::string& job_id) {
     absl::MutexLock lock(&mu_);
     auto job = jobs_.find(job_id);
     if (job == jobs_.end()) {
-      return absl::NotFoundError(absl::StrCat("job ", job_id, " has no tables"));
+      return absl::NotFoundError(
+          absl::StrCat("job ", job_id, " has no tables"));
     }
     doomed = std::move(job->second);
     jobs_.erase(job);

@@ -70,7 +70,8 @@ TEST_F(TableTest, SamplesEveryTransitionUniformly) {
   const int kDraws = 100000;
   absl::StatusOr<SampledBatch> batch = table->Sample(kDraws, Soon());
   ASSERT_TRUE(batch.ok());
-  for (int i = 0; i < kDraws; ++i) counts[FirstFloat(batch->observations, i, 4)]++;
+  for (int i = 0; i < kDraws; ++i)
+    counts[FirstFloat(batch->observations, i, 4)]++;
   ASSERT_EQ(counts.size(), 10u);
   for (const auto& [observation, count] : counts) {
     // Expected 10000 each; 5 standard deviations is about 475.
@@ -128,7 +129,9 @@ TEST_F(TableTest, RefusedChunksLeaveTheTableUnchanged) {
   };
   const std::vector<Case> cases = {
       {"chunk.observations",
-       [](v1::TrajectoryChunk& c) { c.mutable_observations()->set_shape(1, 5); }},
+       [](v1::TrajectoryChunk& c) {
+         c.mutable_observations()->set_shape(1, 5);
+       }},
       {"chunk.observations",
        [](v1::TrajectoryChunk& c) {
          c.mutable_observations()->set_dtype(v1::DTYPE_FLOAT64);
@@ -136,8 +139,8 @@ TEST_F(TableTest, RefusedChunksLeaveTheTableUnchanged) {
       {"chunk.observations",
        [](v1::TrajectoryChunk& c) {
          float nan = std::numeric_limits<float>::quiet_NaN();
-         std::memcpy(c.mutable_observations()->mutable_data()->data() + 8,
-                     &nan, 4);
+         std::memcpy(c.mutable_observations()->mutable_data()->data() + 8, &nan,
+                     4);
        }},
       {"chunk.actions",
        [](v1::TrajectoryChunk& c) { c.mutable_actions()->set_shape(0, 9); }},
@@ -247,8 +250,9 @@ TEST_F(TableTest, ConcurrentWritersAndReadersAgree) {
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 1; i <= kChunksEach; ++i) {
-        ASSERT_TRUE(table->Insert(MakeChunk(absl::StrCat("actor", w), i, 10, 0),
-                                  absl::Now() + absl::Seconds(30))
+        ASSERT_TRUE(table
+                        ->Insert(MakeChunk(absl::StrCat("actor", w), i, 10, 0),
+                                 absl::Now() + absl::Seconds(30))
                         .ok());
       }
     });
@@ -273,10 +277,10 @@ TEST(TableConfigTest, BadConfigurationIsRefused) {
             absl::StatusCode::kInvalidArgument);
   config = CartPoleTable(1000);
   config.mutable_observation()->set_dtype(v1::DTYPE_UNSPECIFIED);
-  EXPECT_THAT(std::string(Table::Create("job", config, table_metrics.get())
-                              .status()
-                              .message()),
-              HasSubstr("observation.dtype"));
+  EXPECT_THAT(
+      std::string(
+          Table::Create("job", config, table_metrics.get()).status().message()),
+      HasSubstr("observation.dtype"));
 }
 
 }  // namespace

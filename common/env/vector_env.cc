@@ -53,9 +53,9 @@ StepResult VectorEnv::Step(int i, const Action& action) {
     episode_lengths_[i] = 0;
     ended_[i] = false;
   }
-  absl::Span<float> current = absl::MakeSpan(observations_)
-                                  .subspan(i * observation_size_,
-                                           observation_size_);
+  absl::Span<float> current =
+      absl::MakeSpan(observations_)
+          .subspan(i * observation_size_, observation_size_);
   const StepResult result = envs_[i]->Step(action, current);
   episode_returns_[i] += result.reward;
   ++episode_lengths_[i];

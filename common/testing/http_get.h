@@ -24,10 +24,11 @@ inline absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
     close(fd);
-    return absl::UnavailableError(absl::StrCat("connect to port ", port, ": ",
-                                               std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("connect to port ", port, ": ", std::strerror(errno)));
   }
   const std::string request =
       absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
@@ -44,8 +45,8 @@ inline absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   const size_t body = response.find("\r\n\r\n");
   if (!absl::StartsWith(response, "HTTP/1.1 200") &&
       !absl::StartsWith(response, "HTTP/1.0 200")) {
-    return absl::InternalError(
-        absl::StrCat("GET ", path, ": ", response.substr(0, response.find('\r'))));
+    return absl::InternalError(absl::StrCat(
+        "GET ", path, ": ", response.substr(0, response.find('\r'))));
   }
   return body == std::string::npos ? "" : response.substr(body + 4);
 }

@@ -6,17 +6,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
-
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/job_client.h"
+#include "common/testing/http_get.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/testing/http_get.h"
 #include "tests/integration/child_process.h"
 
 namespace entropic {
@@ -96,7 +95,8 @@ class ClusterTest : public ::testing::Test {
     absl::StatusOr<std::string> line =
         process.WaitForLine(name + " ready", deadline);
     if (!line.ok()) {
-      *setup_error_ = absl::StrCat(name, " did not start: ", line.status().ToString());
+      *setup_error_ =
+          absl::StrCat(name, " did not start: ", line.status().ToString());
       return false;
     }
     ports = ParseReady(*line);
@@ -194,8 +194,8 @@ TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
   EXPECT_GT(done->progress().episodes(), 0);
   ASSERT_GE(done->evaluations_size(), 3);
   EXPECT_EQ(done->evaluations(0).episodes(), 3);
-  EXPECT_TRUE(std::filesystem::exists(done->output_dir() +
-                                      "/checkpoint/q_network.pt"));
+  EXPECT_TRUE(
+      std::filesystem::exists(done->output_dir() + "/checkpoint/q_network.pt"));
   EXPECT_TRUE(std::filesystem::exists(done->output_dir() + "/evaluations.csv"));
   EXPECT_EQ(client.List()->size(), 1u);
 
@@ -216,10 +216,11 @@ TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
   ASSERT_TRUE(learner.ok()) << learner.status();
   EXPECT_GE(MetricValue(*learner, "entropic_learner_updates_total", job_label),
             300);
-  EXPECT_GT(MetricValue(*learner, "entropic_learner_published_version",
-                        job_label),
+  EXPECT_GT(
+      MetricValue(*learner, "entropic_learner_published_version", job_label),
+      0);
+  EXPECT_GT(MetricValue(*learner, "entropic_learner_temperature", job_label),
             0);
-  EXPECT_GT(MetricValue(*learner, "entropic_learner_temperature", job_label), 0);
   EXPECT_THAT(*learner, HasSubstr("entropic_learner_policy_entropy_nats"));
   EXPECT_THAT(*learner, HasSubstr("entropic_learner_loss"));
 
@@ -250,10 +251,10 @@ TEST_F(ClusterTest, PrometheusScrapesEveryProcess) {
     }
   }
   const int web_port = entropic::testing::PickFreePort();
-  std::unique_ptr<ChildProcess> server = Start(
-      {prometheus, "--config.file=" + dir + "/prometheus.yml",
-       "--storage.tsdb.path=" + dir + "/data",
-       absl::StrCat("--web.listen-address=127.0.0.1:", web_port)});
+  std::unique_ptr<ChildProcess> server =
+      Start({prometheus, "--config.file=" + dir + "/prometheus.yml",
+             "--storage.tsdb.path=" + dir + "/data",
+             absl::StrCat("--web.listen-address=127.0.0.1:", web_port)});
 
   // Wait (bounded) until Prometheus has scraped all three targets.
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
