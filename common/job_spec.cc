@@ -50,6 +50,7 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (q.huber_delta() == 0) q.set_huber_delta(1.0);
   if (q.publish_every_updates() == 0) q.set_publish_every_updates(50);
   if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
+  if (q.n_step() == 0) q.set_n_step(1);
 }
 
 absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
@@ -105,6 +106,7 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
     return FieldError(p + "max_grad_norm",
                       absl::StrCat("must be >= 0, got ", q.max_grad_norm()));
   }
+  RETURN_IF_ERROR(CheckRange(p + "n_step", q.n_step(), 1, 1000));
   return absl::OkStatus();
 }
 
@@ -114,10 +116,31 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   const v1::TableSpec& agent = replay.agent();
   RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.capacity", agent.capacity(),
                                       1, int64_t{1} << 34));
-  if (agent.sampler() != v1::TableSpec::UNIFORM) {
+  if (!v1::TableSpec::Sampler_IsValid(agent.sampler()) ||
+      agent.sampler() == v1::TableSpec::SAMPLER_UNSPECIFIED) {
     return FieldError(
         "replay.agent.sampler",
         absl::StrCat("unknown sampler ", static_cast<int>(agent.sampler())));
+  }
+  if (!(agent.priority_exponent() >= 0 &&
+        std::isfinite(agent.priority_exponent()))) {
+    return FieldError(
+        "replay.agent.priority_exponent",
+        absl::StrCat("must be >= 0, got ", agent.priority_exponent()));
+  }
+  if (!(agent.importance_exponent() >= 0 && agent.importance_exponent() <= 1)) {
+    return FieldError(
+        "replay.agent.importance_exponent",
+        absl::StrCat("must be in [0, 1], got ", agent.importance_exponent()));
+  }
+  if (agent.importance_anneal_updates() < 0) {
+    return FieldError("replay.agent.importance_anneal_updates", "must be >= 0");
+  }
+  if (agent.capacity_bytes() < 0) {
+    return FieldError("replay.agent.capacity_bytes", "must be >= 0");
+  }
+  if (agent.max_policy_lag() < 0) {
+    return FieldError("replay.agent.max_policy_lag", "must be >= 0");
   }
   RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.min_size", agent.min_size(),
                                       1, agent.capacity()));
@@ -125,6 +148,13 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   if (!(std::isfinite(spi) && spi >= 0)) {
     return FieldError("replay.agent.samples_per_insert",
                       absl::StrCat("must be >= 0, got ", spi));
+  }
+  if (agent.sampler() == v1::TableSpec::FIFO && spi > 1) {
+    return FieldError(
+        "replay.agent.samples_per_insert",
+        absl::StrCat("a FIFO table hands out each transition once, so at "
+                     "most 1, got ",
+                     spi));
   }
   if (spi > 0) {
     const double minimum =
@@ -139,6 +169,28 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
                        "each other forever, got ",
                        agent.error_buffer()));
     }
+  }
+  const v1::DemonstrationsSpec& demos = replay.demonstrations();
+  const std::string d = "replay.demonstrations.";
+  RETURN_IF_ERROR(CheckRange<int64_t>(d + "capacity", demos.capacity(), 1,
+                                      int64_t{1} << 34));
+  if (!(demos.fraction() >= 0 && demos.fraction() <= 1)) {
+    return FieldError(d + "fraction", absl::StrCat("must be in [0, 1], got ",
+                                                   demos.fraction()));
+  }
+  if (demos.has_final_fraction()) {
+    if (!(demos.final_fraction() >= 0 && demos.final_fraction() <= 1)) {
+      return FieldError(d + "final_fraction",
+                        absl::StrCat("must be in [0, 1], got ",
+                                     demos.final_fraction()));
+    }
+    if (demos.anneal_updates() <= 0) {
+      return FieldError(d + "anneal_updates",
+                        "must be positive when final_fraction is set");
+    }
+  }
+  if (demos.anneal_updates() < 0) {
+    return FieldError(d + "anneal_updates", "must be >= 0");
   }
   return absl::OkStatus();
 }
@@ -167,6 +219,18 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
     agent.set_sampler(v1::TableSpec::UNIFORM);
   }
   if (agent.min_size() == 0) agent.set_min_size(1000);
+  if (agent.sampler() == v1::TableSpec::PRIORITIZED) {
+    if (agent.priority_exponent() == 0) agent.set_priority_exponent(0.6);
+    if (agent.importance_exponent() == 0) agent.set_importance_exponent(0.4);
+    if (agent.importance_anneal_updates() == 0) {
+      agent.set_importance_anneal_updates(100000);
+    }
+  }
+  v1::DemonstrationsSpec& demos = *replay.mutable_demonstrations();
+  if (demos.capacity() == 0) demos.set_capacity(1000000);
+  if (!demos.has_fraction()) {
+    demos.set_fraction(demos.path().empty() ? 0.0 : 0.25);
+  }
   if (!agent.has_samples_per_insert()) agent.set_samples_per_insert(8);
   if (agent.error_buffer() == 0 && agent.samples_per_insert() > 0) {
     agent.set_error_buffer(4 * MinimumErrorBuffer(batch_size,

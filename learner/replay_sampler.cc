@@ -24,6 +24,11 @@ void ReplaySampler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ReplaySampler::SetMix(const Mix& mix) {
+  absl::MutexLock lock(&mu_);
+  mix_ = mix;
+}
+
 absl::StatusOr<TransitionBatch> ReplaySampler::Next(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -45,6 +50,9 @@ void ReplaySampler::PrefetchLoop() {
   request.set_job_id(options_.job_id);
   request.set_table(options_.table);
   request.set_batch_size(options_.batch_size);
+  request.set_n_step(options_.n_step);
+  request.set_gamma(options_.gamma);
+  request.set_demonstrations_table(options_.demonstrations_table);
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -53,6 +61,10 @@ void ReplaySampler::PrefetchLoop() {
       };
       mu_.Await(absl::Condition(&room));
       if (stopped_) return;
+      if (!options_.demonstrations_table.empty()) {
+        request.set_demonstration_fraction(mix_.demonstration_fraction);
+      }
+      request.set_importance_exponent(mix_.importance_exponent);
     }
     // Short deadlines keep Stop() prompt while replay holds the sample back.
     grpc::ClientContext context;

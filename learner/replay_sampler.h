@@ -28,8 +28,19 @@ class ReplaySampler {
     std::string job_id;
     std::string table = "agent";
     int batch_size = 256;
+    // n-step transitions with this discount (see SampleRequest).
+    int n_step = 1;
+    double gamma = 0.99;
+    // A second table mixed into every batch (see SetMix); empty for none.
+    std::string demonstrations_table;
     int depth = 2;
     torch::Device device = torch::kCPU;
+  };
+
+  // Parameters the learner may change as it trains (annealing).
+  struct Mix {
+    double demonstration_fraction = 0;
+    double importance_exponent = 0;  // 0: the table's own
   };
 
   ReplaySampler(std::shared_ptr<grpc::Channel> replay, const Options& options);
@@ -44,6 +55,9 @@ class ReplaySampler {
 
   void Stop();
 
+  // Applies to batches requested from now on (prefetched ones keep theirs).
+  void SetMix(const Mix& mix);
+
  private:
   void PrefetchLoop();
 
@@ -53,6 +67,7 @@ class ReplaySampler {
   absl::Mutex mu_;
   std::deque<absl::StatusOr<TransitionBatch>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  Mix mix_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

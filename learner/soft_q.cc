@@ -28,9 +28,8 @@ void CopyParameters(const torch::nn::Module& from, torch::nn::Module& to) {
 
 torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
                                 const torch::Tensor& rewards,
-                                const torch::Tensor& terminated, double gamma,
-                                double alpha) {
-  return rewards + gamma * (1.0 - terminated) * SoftValue(next_q_target, alpha);
+                                const torch::Tensor& discounts, double alpha) {
+  return rewards + discounts * SoftValue(next_q_target, alpha);
 }
 
 absl::StatusOr<std::unique_ptr<SoftQLearner>> SoftQLearner::Create(
@@ -85,15 +84,17 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
   {
     torch::NoGradGuard no_grad;
     target = SoftBellmanTarget(target_->forward(batch.next_observations),
-                               batch.rewards, batch.terminated, spec_.gamma(),
-                               alpha);
+                               batch.rewards, batch.discounts, alpha);
   }
   const torch::Tensor q_all = online_->forward(batch.observations);
   const torch::Tensor q_taken =
       q_all.gather(1, batch.actions.unsqueeze(1)).squeeze(1);
-  const torch::Tensor loss = torch::nn::functional::huber_loss(
+  const torch::Tensor per_transition = torch::nn::functional::huber_loss(
       q_taken, target,
-      torch::nn::functional::HuberLossFuncOptions().delta(spec_.huber_delta()));
+      torch::nn::functional::HuberLossFuncOptions()
+          .delta(spec_.huber_delta())
+          .reduction(torch::kNone));
+  const torch::Tensor loss = (batch.weights * per_transition).mean();
   optimizer_->zero_grad();
   loss.backward();
   if (spec_.max_grad_norm() > 0) {
@@ -134,6 +135,7 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
   result.q_mean = q_taken.detach().mean().item<double>();
   result.entropy = entropy.item<double>();
   result.temperature = temperature();
+  result.td_errors = (q_taken.detach() - target).abs().to(torch::kCPU);
   return result;
 }
 

@@ -18,12 +18,13 @@
 namespace entropic {
 
 // The soft Bellman target of soft Q-learning:
-//   y = r + gamma (1 - terminated) alpha logsumexp(Q_target(s', .) / alpha)
-// `next_q_target` is [B, A]; the others are [B]. Returns [B].
+//   y = r + d alpha logsumexp(Q_target(s', .) / alpha)
+// with d = gamma (1 - terminated) for one step, or gamma^m (0 if terminated)
+// for an m-step sum of rewards r. `next_q_target` is [B, A]; the others are
+// [B]. Returns [B].
 torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
                                 const torch::Tensor& rewards,
-                                const torch::Tensor& terminated, double gamma,
-                                double alpha);
+                                const torch::Tensor& discounts, double alpha);
 
 // What one update did.
 struct SoftQUpdate {
@@ -31,6 +32,8 @@ struct SoftQUpdate {
   double q_mean = 0;       // mean Q(s, a) of the batch
   double entropy = 0;      // mean entropy of pi(.|s) on the batch, nats
   double temperature = 0;  // alpha after the update
+  // [B] |Q(s, a) - y| on the CPU: new priorities for prioritized replay.
+  torch::Tensor td_errors;
 };
 
 // Soft Q-learning for discrete actions (see job_spec.proto's SoftQSpec): an
@@ -44,7 +47,8 @@ class SoftQLearner {
       const v1::SoftQSpec& spec, int64_t observation_size, int64_t num_actions,
       const std::string& device, uint64_t seed);
 
-  // One gradient step on `batch`.
+  // One gradient step on `batch`, its Huber loss weighted per transition by
+  // batch.weights (importance weights of prioritized replay).
   SoftQUpdate Update(const TransitionBatch& batch);
 
   double temperature() const;

@@ -16,9 +16,9 @@ TEST(SoftBellmanTargetTest, MatchesHandComputedValues) {
   //   y = r + 0.9 * V(s') = 1 + 1.8571176...
   const torch::Tensor next_q = torch::tensor({{1.0f, 2.0f}, {1.0f, 2.0f}});
   const torch::Tensor rewards = torch::tensor({1.0f, 1.0f});
-  const torch::Tensor terminated = torch::tensor({0.0f, 1.0f});
-  const torch::Tensor y =
-      SoftBellmanTarget(next_q, rewards, terminated, 0.9, 0.5);
+  // d = gamma (1 - terminated).
+  const torch::Tensor discounts = torch::tensor({0.9f, 0.0f});
+  const torch::Tensor y = SoftBellmanTarget(next_q, rewards, discounts, 0.5);
   const double v = 0.5 * std::log(std::exp(2.0) + std::exp(4.0));
   EXPECT_NEAR(v, 2.0634640055, 1e-9);
   EXPECT_NEAR(y[0].item<double>(), 1.0 + 0.9 * v, 1e-5);
@@ -28,13 +28,13 @@ TEST(SoftBellmanTargetTest, MatchesHandComputedValues) {
 
 TEST(SoftBellmanTargetTest, ApproachesTheHardMaxAsAlphaShrinks) {
   const torch::Tensor next_q = torch::tensor({{3.0f, 5.0f, 4.0f}});
-  const torch::Tensor y = SoftBellmanTarget(next_q, torch::zeros({1}),
-                                            torch::zeros({1}), 1.0, 1e-3);
+  const torch::Tensor y =
+      SoftBellmanTarget(next_q, torch::zeros({1}), torch::ones({1}), 1e-3);
   EXPECT_NEAR(y[0].item<double>(), 5.0, 1e-3);
   // And exceeds it by alpha log |A| when the Q values are equal.
   const torch::Tensor flat =
       SoftBellmanTarget(torch::full({1, 3}, 2.0f), torch::zeros({1}),
-                        torch::zeros({1}), 1.0, 0.5);
+                        torch::ones({1}), 0.5);
   EXPECT_NEAR(flat[0].item<double>(), 2.0 + 0.5 * std::log(3.0), 1e-5);
 }
 
@@ -58,7 +58,10 @@ TransitionBatch FixedBatch() {
   batch.actions = torch::tensor({0, 1}, torch::kLong);
   batch.rewards = torch::tensor({1.0f, -1.0f});
   batch.terminated = torch::tensor({0.0f, 1.0f});
+  batch.discounts = torch::tensor({0.9f, 0.0f});
+  batch.weights = torch::ones({2});
   batch.policy_versions = torch::tensor({0, 0}, torch::kLong);
+  batch.keys = torch::tensor({0, 1}, torch::kLong);
   return batch;
 }
 
@@ -73,6 +76,32 @@ TEST(SoftQLearnerTest, UpdatesFitTheSoftBellmanTarget) {
   // With the target frozen, regression onto fixed targets converges.
   EXPECT_LT(last, first * 0.01);
   EXPECT_EQ((*learner)->updates(), 301);
+}
+
+TEST(SoftQLearnerTest, ImportanceWeightsScaleEachTransitionsLoss) {
+  auto weighted = SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
+  auto plain = SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
+  ASSERT_TRUE(weighted.ok() && plain.ok());
+  TransitionBatch batch = FixedBatch();
+  const SoftQUpdate full = (*plain)->Update(batch);
+  batch.weights = torch::tensor({0.5f, 0.5f});
+  const SoftQUpdate halved = (*weighted)->Update(batch);
+  // Same initial networks: the weighted loss is half the plain one.
+  EXPECT_NEAR(halved.loss, full.loss / 2, 1e-6);
+  // TD errors are per transition and unweighted.
+  ASSERT_EQ(full.td_errors.numel(), 2);
+  EXPECT_TRUE(torch::allclose(full.td_errors, halved.td_errors));
+  // Zero weights leave a fresh network where it was (no gradient, no
+  // optimiser momentum yet).
+  auto untouched = SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
+  ASSERT_TRUE(untouched.ok());
+  batch.weights = torch::zeros({2});
+  const v1::Weights before = (*untouched)->Weights("job", 1);
+  (*untouched)->Update(batch);
+  const v1::Weights after = (*untouched)->Weights("job", 1);
+  for (int i = 0; i < before.tensors_size(); ++i) {
+    EXPECT_EQ(before.tensors(i).tensor().data(), after.tensors(i).tensor().data());
+  }
 }
 
 TEST(SoftQLearnerTest, AutoTemperatureFollowsTheEntropyTarget) {

@@ -24,6 +24,28 @@ namespace entropic {
 namespace {
 
 constexpr char kAgentTable[] = "agent";
+constexpr char kDemonstrationsTable[] = "demonstrations";
+// Longest chunk the demonstrations table takes (files are cut to this).
+constexpr int kDemonstrationChunkLength = 1024;
+
+v1::TableConfig::Sampler TableSampler(v1::TableSpec::Sampler sampler) {
+  switch (sampler) {
+    case v1::TableSpec::PRIORITIZED:
+      return v1::TableConfig::PRIORITIZED;
+    case v1::TableSpec::FIFO:
+      return v1::TableConfig::FIFO;
+    default:
+      return v1::TableConfig::UNIFORM;
+  }
+}
+
+// Moves linearly from `start` to `end` over `span` updates.
+double Anneal(double start, double end, int64_t updates, int64_t span) {
+  if (span <= 0) return end;
+  const double progress =
+      std::min(1.0, static_cast<double>(updates) / static_cast<double>(span));
+  return start + (end - start) * progress;
+}
 
 // Appends rows to the job's CSV curves; silently skips them if the files
 // cannot be opened (the job still trains).
@@ -64,6 +86,7 @@ class Curves {
 v1::CreateTablesRequest TablesFor(const LiveJob& job,
                                   const EnvironmentInfo& env) {
   const v1::JobSpec& spec = job.spec();
+  const v1::TableSpec& agent_spec = spec.replay().agent();
   v1::CreateTablesRequest request;
   request.set_job_id(job.id());
   v1::TableConfig& agent = *request.add_tables();
@@ -71,12 +94,27 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   agent.mutable_observation()->set_dtype(v1::DTYPE_FLOAT32);
   agent.mutable_observation()->add_shape(env.observation_space.FlatSize());
   agent.mutable_action()->set_dtype(v1::DTYPE_INT64);
-  agent.set_capacity(spec.replay().agent().capacity());
+  agent.set_capacity(agent_spec.capacity());
+  agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());
+  agent.set_sampler(TableSampler(agent_spec.sampler()));
+  agent.set_priority_exponent(agent_spec.priority_exponent());
+  agent.set_importance_exponent(agent_spec.importance_exponent());
+  agent.set_max_policy_lag(agent_spec.max_policy_lag());
   v1::RateLimit& limit = *agent.mutable_rate_limit();
-  limit.set_min_size_to_sample(spec.replay().agent().min_size());
-  limit.set_samples_per_insert(spec.replay().agent().samples_per_insert());
-  limit.set_error_buffer(spec.replay().agent().error_buffer());
+  limit.set_min_size_to_sample(agent_spec.min_size());
+  limit.set_samples_per_insert(agent_spec.samples_per_insert());
+  limit.set_error_buffer(agent_spec.error_buffer());
+
+  // Demonstrations: their own table, sampled freely once it holds any.
+  v1::TableConfig& demonstrations = *request.add_tables();
+  demonstrations.set_name(kDemonstrationsTable);
+  *demonstrations.mutable_observation() = agent.observation();
+  *demonstrations.mutable_action() = agent.action();
+  demonstrations.set_capacity(spec.replay().demonstrations().capacity());
+  demonstrations.set_max_chunk_length(kDemonstrationChunkLength);
+  demonstrations.set_sampler(v1::TableConfig::UNIFORM);
+  demonstrations.mutable_rate_limit()->set_min_size_to_sample(1);
   return request;
 }
 
@@ -181,11 +219,19 @@ class Run {
     sampler_options.job_id = job_.id();
     sampler_options.table = kAgentTable;
     sampler_options.batch_size = q_spec.batch_size();
+    sampler_options.n_step = q_spec.n_step();
+    sampler_options.gamma = q_spec.gamma();
+    const v1::DemonstrationsSpec& demonstrations =
+        spec_.replay().demonstrations();
+    if (demonstrations.fraction() > 0 || demonstrations.final_fraction() > 0) {
+      sampler_options.demonstrations_table = kDemonstrationsTable;
+    }
     sampler_options.device = learner_->device();
     ReplaySampler sampler(
         grpc::CreateChannel(options_.replay_address,
                             grpc::InsecureChannelCredentials()),
         sampler_options);
+    sampler.SetMix(MixAt(0));
     Curves curves(output_dir_);
     start_ = absl::Now();
     SoftQUpdate last_update;
@@ -227,6 +273,10 @@ class Run {
           absl::ToDoubleSeconds(absl::Now() - update_start));
       RecordUpdate(last_update);
       const int64_t updates = learner_->updates();
+      if (spec_.replay().agent().sampler() == v1::TableSpec::PRIORITIZED) {
+        UpdatePriorities(*batch, last_update.td_errors);
+      }
+      sampler.SetMix(MixAt(updates));
       if (updates % q_spec.publish_every_updates() == 0) Publish();
       if (updates % 250 == 0) {
         curves.Training(Seconds(), job_.Snapshot().progress(), last_update);
@@ -253,6 +303,53 @@ class Run {
     Publish();
     RETURN_IF_ERROR(learner_->Save(output_dir_ + "/checkpoint"));
     return outcome;
+  }
+
+  // The demonstration share and importance exponent after `updates`.
+  ReplaySampler::Mix MixAt(int64_t updates) const {
+    const v1::DemonstrationsSpec& demonstrations =
+        spec_.replay().demonstrations();
+    const v1::TableSpec& agent = spec_.replay().agent();
+    ReplaySampler::Mix mix;
+    mix.demonstration_fraction =
+        demonstrations.has_final_fraction()
+            ? Anneal(demonstrations.fraction(), demonstrations.final_fraction(),
+                     updates, demonstrations.anneal_updates())
+            : demonstrations.fraction();
+    if (agent.sampler() == v1::TableSpec::PRIORITIZED) {
+      mix.importance_exponent =
+          Anneal(agent.importance_exponent(), 1.0, updates,
+                 agent.importance_anneal_updates());
+    }
+    return mix;
+  }
+
+  // New priorities |TD error| of the agent transitions of a batch.
+  void UpdatePriorities(const TransitionBatch& batch,
+                        const torch::Tensor& td_errors) {
+    v1::UpdatePrioritiesRequest request;
+    request.set_job_id(job_.id());
+    request.set_table(kAgentTable);
+    const int64_t* keys = batch.keys.data_ptr<int64_t>();
+    const bool* demonstration = batch.from_demonstrations.data_ptr<bool>();
+    const torch::Tensor errors = td_errors.to(torch::kFloat64).contiguous();
+    const double* error = errors.data_ptr<double>();
+    for (int64_t i = 0; i < batch.keys.numel(); ++i) {
+      if (demonstration[i]) continue;
+      request.add_keys(keys[i]);
+      // A small floor keeps every transition drawable.
+      request.add_priorities(error[i] + 1e-6);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::UpdatePrioritiesResponse response;
+    const grpc::Status status =
+        replay_->UpdatePriorities(&context, request, &response);
+    if (!status.ok()) {
+      LOG_EVERY_N(WARNING, 100) << "job " << job_.id()
+                                << ": priority update failed: "
+                                << status.error_message();
+    }
   }
 
   // Why the job should stop now, if it should.

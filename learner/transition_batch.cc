@@ -34,6 +34,9 @@ absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor, v1::DType dtype,
     case v1::DTYPE_BOOL:
       type = torch::kBool;
       break;
+    case v1::DTYPE_UINT8:
+      type = torch::kUInt8;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(field, ": unsupported dtype"));
@@ -68,13 +71,26 @@ absl::StatusOr<TransitionBatch> BatchFromSample(
       torch::Tensor terminated,
       ToTorch(sample.terminated(), v1::DTYPE_BOOL, b, "terminated"));
   ASSIGN_OR_RETURN(
+      torch::Tensor discounts,
+      ToTorch(sample.discounts(), v1::DTYPE_FLOAT32, b, "discounts"));
+  ASSIGN_OR_RETURN(torch::Tensor weights,
+                   ToTorch(sample.weights(), v1::DTYPE_FLOAT32, b, "weights"));
+  ASSIGN_OR_RETURN(
       batch.policy_versions,
       ToTorch(sample.policy_versions(), v1::DTYPE_INT64, b, "policy_versions"));
+  ASSIGN_OR_RETURN(batch.keys,
+                   ToTorch(sample.keys(), v1::DTYPE_INT64, b, "keys"));
+  ASSIGN_OR_RETURN(torch::Tensor sources,
+                   ToTorch(sample.sources(), v1::DTYPE_UINT8, b, "sources"));
+  // Source 0 is the table asked for; 1 the demonstrations table, if any.
+  batch.from_demonstrations = sources.to(torch::kBool);
   batch.observations = observations.reshape({b, -1}).to(device);
   batch.next_observations = next_observations.reshape({b, -1}).to(device);
   batch.actions = actions.reshape({b}).to(device);
   batch.rewards = rewards.to(device);
   batch.terminated = terminated.to(torch::kFloat32).to(device);
+  batch.discounts = discounts.to(device);
+  batch.weights = weights.to(device);
   return batch;
 }
 

@@ -15,7 +15,14 @@ struct TransitionBatch {
   torch::Tensor rewards;            // [B] float32
   torch::Tensor next_observations;  // [B, obs] float32
   torch::Tensor terminated;         // [B] float32, 1 when s' is terminal
-  torch::Tensor policy_versions;    // [B] int64, on the CPU
+  // [B] float32: gamma^m, or 0 when the episode terminated within the m
+  // steps; the target is rewards + discounts * V(next_observations).
+  torch::Tensor discounts;
+  torch::Tensor weights;            // [B] float32 importance weights
+  // On the CPU: [B] int64 each.
+  torch::Tensor policy_versions;
+  torch::Tensor keys;               // item keys, for priority updates
+  torch::Tensor from_demonstrations;  // [B] bool
 };
 
 // Converts a sampled batch (one copy into tensors, then to `device`).

@@ -20,6 +20,15 @@ ReplayMetrics::ReplayMetrics(prometheus::Registry& registry)
                   .Name("entropic_replay_chunks")
                   .Help("Trajectory chunks held by the table")
                   .Register(registry)),
+      bytes_(prometheus::BuildGauge()
+                 .Name("entropic_replay_bytes")
+                 .Help("Bytes of chunk data held by the table")
+                 .Register(registry)),
+      policy_lag_(prometheus::BuildHistogram()
+                      .Name("entropic_replay_policy_lag_versions")
+                      .Help("Versions between the newest policy inserted and "
+                            "the policy of each sampled item")
+                      .Register(registry)),
       inserted_chunks_(prometheus::BuildCounter()
                            .Name("entropic_replay_inserted_chunks_total")
                            .Help("Chunks stored and acknowledged")
@@ -80,6 +89,10 @@ std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
   auto metrics = std::make_unique<TableMetrics>();
   metrics->items = &items_.Add(labels);
   metrics->chunks = &chunks_.Add(labels);
+  metrics->bytes = &bytes_.Add(labels);
+  metrics->policy_lag = &policy_lag_.Add(
+      labels, prometheus::Histogram::BucketBoundaries{0, 1, 2, 4, 8, 16, 32,
+                                                      64, 128, 256, 1024});
   metrics->inserted_chunks = &inserted_chunks_.Add(labels);
   metrics->inserted_transitions = &inserted_transitions_.Add(labels);
   metrics->duplicate_chunks = &duplicate_chunks_.Add(labels);
@@ -101,6 +114,8 @@ std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
 void ReplayMetrics::RemoveTable(const TableMetrics& metrics) {
   items_.Remove(metrics.items);
   chunks_.Remove(metrics.chunks);
+  bytes_.Remove(metrics.bytes);
+  policy_lag_.Remove(metrics.policy_lag);
   inserted_chunks_.Remove(metrics.inserted_chunks);
   inserted_transitions_.Remove(metrics.inserted_transitions);
   duplicate_chunks_.Remove(metrics.duplicate_chunks);

@@ -18,6 +18,7 @@ namespace entropic {
 struct TableMetrics {
   prometheus::Gauge* items = nullptr;  // transitions held
   prometheus::Gauge* chunks = nullptr;
+  prometheus::Gauge* bytes = nullptr;  // chunk data held
   prometheus::Counter* inserted_chunks = nullptr;
   prometheus::Counter* inserted_transitions = nullptr;
   prometheus::Counter* duplicate_chunks = nullptr;
@@ -28,6 +29,8 @@ struct TableMetrics {
   prometheus::Histogram* sample_latency = nullptr;
   prometheus::Counter* insert_wait = nullptr;  // seconds held by the limiter
   prometheus::Counter* sample_wait = nullptr;
+  // Versions between the newest inserted policy and a sampled item's.
+  prometheus::Histogram* policy_lag = nullptr;
 };
 
 // Metric families of the replay process, built once and registered in the
@@ -49,6 +52,8 @@ class ReplayMetrics {
  private:
   prometheus::Family<prometheus::Gauge>& items_;
   prometheus::Family<prometheus::Gauge>& chunks_;
+  prometheus::Family<prometheus::Gauge>& bytes_;
+  prometheus::Family<prometheus::Histogram>& policy_lag_;
   prometheus::Family<prometheus::Counter>& inserted_chunks_;
   prometheus::Family<prometheus::Counter>& inserted_transitions_;
   prometheus::Family<prometheus::Counter>& duplicate_chunks_;

@@ -1,5 +1,6 @@
 #include "replay/replay_service.h"
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "common/tensor.h"
 
 namespace entropic {
@@ -224,64 +226,195 @@ class InsertReactor final
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// One Sample call: waits on the table's worker, then fills the response.
+// The parts of one Sample call: the main table and, optionally, a share of
+// the batch from a demonstrations table.
+struct SamplePart {
+  std::shared_ptr<Table> table;
+  SampleOptions options;
+};
+
+// One Sample call: waits on the tables' workers (each part completes on its
+// table's worker, or inline), then merges the parts into the response.
+// Finish() is the last thing Complete() does.
 class SampleReactor final : public grpc::ServerUnaryReactor {
  public:
-  SampleReactor(std::shared_ptr<Table> table, const v1::SampleRequest& request,
-                absl::Time deadline, v1::SampleResponse* response)
-      : table_(std::move(table)),
+  SampleReactor(std::vector<SamplePart> parts,
+                std::vector<std::string> table_names, absl::Time deadline,
+                v1::SampleResponse* response)
+      : parts_(std::move(parts)),
+        table_names_(std::move(table_names)),
         cancel_(std::make_shared<std::atomic<bool>>(false)),
-        response_(response) {
-    table_->SampleAsync(request.batch_size(), deadline, cancel_,
-                        [this](absl::StatusOr<SampledBatch> batch) {
-                          Complete(std::move(batch));
-                        });
+        response_(response),
+        results_(parts_.size()),
+        remaining_(static_cast<int>(parts_.size())) {
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      parts_[i].table->SampleAsync(
+          parts_[i].options, deadline, cancel_,
+          [this, i](absl::StatusOr<SampledBatch> batch) {
+            OnPart(i, std::move(batch));
+          });
+    }
   }
 
   void OnCancel() override {
     cancel_->store(true);
-    table_->Wake();
+    for (SamplePart& part : parts_) part.table->Wake();
   }
 
   void OnDone() override { delete this; }
 
  private:
-  void Complete(absl::StatusOr<SampledBatch> batch) {
-    if (!batch.ok()) {
-      Finish(ToGrpcStatus(batch.status()));
-      return;
+  void OnPart(size_t index, absl::StatusOr<SampledBatch> batch) {
+    {
+      absl::MutexLock lock(&mu_);
+      results_[index] = std::move(batch);
+      if (--remaining_ > 0) return;
     }
-    const v1::TableConfig& config = table_->config();
-    const int64_t b = batch->batch_size;
-    auto fill = [b](v1::Tensor* tensor, v1::DType dtype,
-                    const google::protobuf::RepeatedField<int64_t>& shape,
-                    std::string data) {
-      tensor->set_dtype(dtype);
-      tensor->add_shape(b);
-      for (int64_t dim : shape) tensor->add_shape(dim);
-      tensor->set_data(std::move(data));
-    };
-    const google::protobuf::RepeatedField<int64_t> scalar;
-    fill(response_->mutable_observations(), config.observation().dtype(),
-         config.observation().shape(), std::move(batch->observations));
-    fill(response_->mutable_next_observations(), config.observation().dtype(),
-         config.observation().shape(), std::move(batch->next_observations));
-    fill(response_->mutable_actions(), config.action().dtype(),
-         config.action().shape(), std::move(batch->actions));
-    fill(response_->mutable_rewards(), v1::DTYPE_FLOAT32, scalar,
-         std::move(batch->rewards));
-    fill(response_->mutable_terminated(), v1::DTYPE_BOOL, scalar,
-         std::move(batch->terminated));
-    fill(response_->mutable_policy_versions(), v1::DTYPE_INT64, scalar,
-         std::move(batch->policy_versions));
-    response_->set_table_size(batch->table_size);
+    Complete();
+  }
+
+  void Complete() {
+    for (auto& result : results_) {
+      if (!result.ok()) {
+        Finish(ToGrpcStatus(result.status()));
+        return;
+      }
+    }
+    SampledBatch merged = std::move(*results_[0]);
+    std::string sources(merged.batch_size, '\0');
+    for (size_t i = 1; i < results_.size(); ++i) {
+      merged.Append(*results_[i]);
+      sources.append(results_[i]->batch_size, static_cast<char>(i));
+    }
+    NormaliseWeights(merged);
+    Fill(std::move(merged), std::move(sources));
     Finish(grpc::Status::OK);
   }
 
-  const std::shared_ptr<Table> table_;
+  // Importance weights are divided by the batch's largest, so they are <= 1.
+  static void NormaliseWeights(SampledBatch& batch) {
+    float* weights = reinterpret_cast<float*>(batch.weights.data());
+    float largest = 0;
+    for (int i = 0; i < batch.batch_size; ++i) {
+      largest = std::max(largest, weights[i]);
+    }
+    if (largest <= 0) return;
+    for (int i = 0; i < batch.batch_size; ++i) weights[i] /= largest;
+  }
+
+  void Fill(SampledBatch batch, std::string sources) {
+    const v1::TableConfig& config = parts_[0].table->config();
+    const int64_t b = batch.batch_size;
+    const int64_t length = batch.sequence_length;
+    auto fill = [](v1::Tensor* tensor, v1::DType dtype,
+                   std::vector<int64_t> shape,
+                   const google::protobuf::RepeatedField<int64_t>& tail,
+                   std::string data) {
+      tensor->set_dtype(dtype);
+      for (int64_t dim : shape) tensor->add_shape(dim);
+      for (int64_t dim : tail) tensor->add_shape(dim);
+      tensor->set_data(std::move(data));
+    };
+    const google::protobuf::RepeatedField<int64_t> none;
+    const std::vector<int64_t> steps =
+        length > 0 ? std::vector<int64_t>{b, length} : std::vector<int64_t>{b};
+    fill(response_->mutable_observations(), config.observation().dtype(),
+         length > 0 ? std::vector<int64_t>{b, length + 1}
+                    : std::vector<int64_t>{b},
+         config.observation().shape(), std::move(batch.observations));
+    fill(response_->mutable_actions(), config.action().dtype(), steps,
+         config.action().shape(), std::move(batch.actions));
+    fill(response_->mutable_rewards(), v1::DTYPE_FLOAT32, steps, none,
+         std::move(batch.rewards));
+    fill(response_->mutable_terminated(), v1::DTYPE_BOOL, steps, none,
+         std::move(batch.terminated));
+    if (length > 0) {
+      fill(response_->mutable_truncated(), v1::DTYPE_BOOL, steps, none,
+           std::move(batch.truncated));
+    } else {
+      fill(response_->mutable_next_observations(), config.observation().dtype(),
+           {b}, config.observation().shape(),
+           std::move(batch.next_observations));
+      fill(response_->mutable_discounts(), v1::DTYPE_FLOAT32, {b}, none,
+           std::move(batch.discounts));
+    }
+    fill(response_->mutable_policy_versions(), v1::DTYPE_INT64, {b}, none,
+         std::move(batch.policy_versions));
+    fill(response_->mutable_keys(), v1::DTYPE_INT64, {b}, none,
+         std::move(batch.keys));
+    fill(response_->mutable_probabilities(), v1::DTYPE_FLOAT64, {b}, none,
+         std::move(batch.probabilities));
+    fill(response_->mutable_weights(), v1::DTYPE_FLOAT32, {b}, none,
+         std::move(batch.weights));
+    fill(response_->mutable_sources(), v1::DTYPE_UINT8, {b}, none,
+         std::move(sources));
+    for (const std::string& name : table_names_) {
+      response_->add_source_tables(name);
+    }
+    response_->set_table_size(batch.table_size);
+  }
+
+  std::vector<SamplePart> parts_;
+  const std::vector<std::string> table_names_;
   const CancelFlag cancel_;
   v1::SampleResponse* const response_;
+  absl::Mutex mu_;
+  std::vector<absl::StatusOr<SampledBatch>> results_ ABSL_GUARDED_BY(mu_);
+  int remaining_ ABSL_GUARDED_BY(mu_);
 };
+
+// The parts a request asks for, checked: InvalidArgument naming the field,
+// NotFound for an unknown job or table.
+absl::StatusOr<std::vector<SamplePart>> PlanSample(
+    const TableStore& store, const v1::SampleRequest& request) {
+  SampleOptions options;
+  options.batch_size = request.batch_size();
+  options.shape.n_step = std::max(request.n_step(), 1);
+  options.shape.gamma = request.has_gamma() ? request.gamma() : 1.0;
+  options.shape.sequence_length = request.sequence_length();
+  options.shape.cross_episodes = request.cross_episodes();
+  options.importance_exponent = request.importance_exponent();
+  RETURN_IF_ERROR(Table::ValidateSample(options));
+  ASSIGN_OR_RETURN(std::shared_ptr<Table> table,
+                   store.Find(request.job_id(), request.table()));
+  const double fraction = request.demonstration_fraction();
+  if (request.demonstrations_table().empty()) {
+    if (fraction != 0) {
+      return absl::InvalidArgumentError(
+          "demonstration_fraction: set without demonstrations_table");
+    }
+    return std::vector<SamplePart>{{std::move(table), options}};
+  }
+  if (!(fraction >= 0 && fraction <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "demonstration_fraction: must be in [0, 1], got ", fraction));
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<Table> demonstrations,
+                   store.Find(request.job_id(), request.demonstrations_table()));
+  const v1::TableConfig& a = table->config();
+  const v1::TableConfig& d = demonstrations->config();
+  if (a.observation().SerializeAsString() !=
+          d.observation().SerializeAsString() ||
+      a.action().SerializeAsString() != d.action().SerializeAsString()) {
+    return absl::InvalidArgumentError(
+        "demonstrations_table: its observations or actions differ from the "
+        "table's");
+  }
+  const int from_demonstrations =
+      static_cast<int>(std::lround(request.batch_size() * fraction));
+  std::vector<SamplePart> parts;
+  if (from_demonstrations < request.batch_size()) {
+    SampleOptions own = options;
+    own.batch_size = request.batch_size() - from_demonstrations;
+    parts.push_back({std::move(table), own});
+  }
+  if (from_demonstrations > 0) {
+    SampleOptions theirs = options;
+    theirs.batch_size = from_demonstrations;
+    parts.push_back({std::move(demonstrations), theirs});
+  }
+  return parts;
+}
 
 }  // namespace
 
@@ -312,11 +445,25 @@ ReplayServiceImpl::Insert(grpc::CallbackServerContext* context) {
 grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
     grpc::CallbackServerContext* context, const v1::SampleRequest* request,
     v1::SampleResponse* response) {
+  absl::StatusOr<std::vector<SamplePart>> parts = PlanSample(*store_, *request);
+  if (!parts.ok()) return FinishNow(context, parts.status());
+  std::vector<std::string> names;
+  for (const SamplePart& part : *parts) names.push_back(part.table->config().name());
+  return new SampleReactor(std::move(parts).value(), std::move(names),
+                           SampleDeadline(*context), response);
+}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::UpdatePriorities(
+    grpc::CallbackServerContext* context,
+    const v1::UpdatePrioritiesRequest* request,
+    v1::UpdatePrioritiesResponse* response) {
   absl::StatusOr<std::shared_ptr<Table>> table =
       store_->Find(request->job_id(), request->table());
   if (!table.ok()) return FinishNow(context, table.status());
-  return new SampleReactor(std::move(table).value(), *request,
-                           SampleDeadline(*context), response);
+  return FinishNow(context, (*table)->UpdatePriorities(
+                                {request->keys().begin(), request->keys().end()},
+                                {request->priorities().begin(),
+                                 request->priorities().end()}));
 }
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::GetTableInfo(

@@ -32,6 +32,11 @@ class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
                                    const v1::SampleRequest* request,
                                    v1::SampleResponse* response) override;
 
+  grpc::ServerUnaryReactor* UpdatePriorities(
+      grpc::CallbackServerContext* context,
+      const v1::UpdatePrioritiesRequest* request,
+      v1::UpdatePrioritiesResponse* response) override;
+
   grpc::ServerUnaryReactor* GetTableInfo(
       grpc::CallbackServerContext* context,
       const v1::GetTableInfoRequest* request,

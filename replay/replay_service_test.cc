@@ -195,5 +195,104 @@ TEST_F(ReplayServiceTest, DeletedTablesAreGone) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(ReplayServiceTest, MixedBatchesHonourTheDemonstrationFraction) {
+  {
+    v1::CreateTablesRequest request;
+    request.set_job_id("job");
+    v1::TableConfig demonstrations = CartPoleTable(10000);
+    demonstrations.set_name("demonstrations");
+    *request.add_tables() = demonstrations;
+    v1::CreateTablesResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    ASSERT_TRUE(stub_->CreateTables(&context, request, &response).ok());
+  }
+  v1::TrajectoryChunk expert = MakeChunk("expert", 1, 8, 1000);
+  expert.set_table("demonstrations");
+  ASSERT_TRUE(InsertAll({MakeChunk("a", 1, 8, 0), expert}).second.ok());
+
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("agent");
+  request.set_batch_size(40);
+  request.set_demonstrations_table("demonstrations");
+  request.set_demonstration_fraction(0.25);
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub_->Sample(&context, request, &response).ok());
+  ASSERT_THAT(response.source_tables(),
+              ::testing::ElementsAre("agent", "demonstrations"));
+  const std::vector<uint8_t> sources = TensorValues<uint8_t>(response.sources());
+  const std::vector<float> observations =
+      TensorValues<float>(response.observations());
+  ASSERT_EQ(sources.size(), 40u);
+  int from_demonstrations = 0;
+  for (int i = 0; i < 40; ++i) {
+    // Every item says where it came from, and it did come from there.
+    const bool expert_item = observations[i * 4] >= 1000;
+    EXPECT_EQ(sources[i] == 1, expert_item);
+    from_demonstrations += sources[i];
+  }
+  EXPECT_EQ(from_demonstrations, 10);
+
+  request.set_demonstration_fraction(1.5);
+  grpc::ClientContext bad_context;
+  SetDeadline(bad_context);
+  const grpc::Status bad = stub_->Sample(&bad_context, request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(bad.error_message(), HasSubstr("demonstration_fraction"));
+}
+
+TEST_F(ReplayServiceTest, PrioritiesSteerSamplingAndWeightsAreNormalised) {
+  {
+    v1::CreateTablesRequest request;
+    request.set_job_id("per");
+    v1::TableConfig config = CartPoleTable(10000);
+    config.set_sampler(v1::TableConfig::PRIORITIZED);
+    config.set_priority_exponent(1.0);
+    config.set_importance_exponent(1.0);
+    *request.add_tables() = config;
+    v1::CreateTablesResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    ASSERT_TRUE(stub_->CreateTables(&context, request, &response).ok());
+  }
+  v1::TrajectoryChunk chunk = MakeChunk("a", 1, 2, 0);
+  chunk.set_job_id("per");
+  ASSERT_TRUE(InsertAll({chunk}).second.ok());
+  {
+    v1::UpdatePrioritiesRequest request;
+    request.set_job_id("per");
+    request.set_table("agent");
+    request.add_keys(0);
+    request.add_keys(1);
+    request.add_priorities(1.0);
+    request.add_priorities(3.0);
+    v1::UpdatePrioritiesResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    ASSERT_TRUE(stub_->UpdatePriorities(&context, request, &response).ok());
+  }
+  v1::SampleRequest request;
+  request.set_job_id("per");
+  request.set_table("agent");
+  request.set_batch_size(400);
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub_->Sample(&context, request, &response).ok());
+  const std::vector<int64_t> keys = TensorValues<int64_t>(response.keys());
+  const std::vector<float> weights = TensorValues<float>(response.weights());
+  int ones = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ones += keys[i] == 1;
+    // Raw weights 2 and 2/3, divided by the batch's largest (2).
+    EXPECT_NEAR(weights[i], keys[i] == 0 ? 1.0 : 1.0 / 3.0, 1e-6);
+  }
+  // Key 1 has probability 3/4: 300 of 400 expected, sd ~8.7.
+  EXPECT_NEAR(ones, 300, 45);
+}
+
 }  // namespace
 }  // namespace entropic

@@ -9,9 +9,24 @@
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
 #include "common/tensor.h"
+#include "replay/selectors/fifo.h"
+#include "replay/selectors/prioritized.h"
+#include "replay/selectors/uniform.h"
 
 namespace entropic {
 namespace {
+
+constexpr double kDefaultPriorityExponent = 0.6;
+constexpr double kDefaultImportanceExponent = 0.4;
+constexpr int64_t kDefaultMaxChunkBytes = int64_t{16} << 20;
+// Draws per requested item before a sample gives up on finding items that
+// fit (fresh enough, long enough for a sequence).
+constexpr int kMaxDrawsPerItem = 64;
+
+int64_t MaxChunkBytes(const v1::TableConfig& config) {
+  return config.max_chunk_bytes() > 0 ? config.max_chunk_bytes()
+                                      : kDefaultMaxChunkBytes;
+}
 
 absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field) {
   if (DTypeSize(spec.dtype()) == 0) {
@@ -58,18 +73,51 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix, "rate_limit.error_buffer: must be >= 0"));
   }
+  if (!v1::TableConfig::Sampler_IsValid(config.sampler())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "sampler: unknown value ", static_cast<int>(config.sampler())));
+  }
+  if (!(config.priority_exponent() >= 0 &&
+        std::isfinite(config.priority_exponent()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, "priority_exponent: must be >= 0"));
+  }
+  if (!(config.importance_exponent() >= 0 &&
+        std::isfinite(config.importance_exponent()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, "importance_exponent: must be >= 0"));
+  }
+  if (config.capacity_bytes() < 0 || config.max_chunk_bytes() < 0 ||
+      config.max_policy_lag() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "capacity_bytes, max_chunk_bytes and max_policy_lag must be "
+                ">= 0"));
+  }
+  if (config.capacity_bytes() > 0 &&
+      config.capacity_bytes() < MaxChunkBytes(config)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "capacity_bytes: must hold at least one chunk (",
+        MaxChunkBytes(config), " bytes), got ", config.capacity_bytes()));
+  }
   return absl::OkStatus();
+}
+
+std::unique_ptr<ItemSelector> MakeSelector(const v1::TableConfig& config) {
+  switch (config.sampler()) {
+    case v1::TableConfig::PRIORITIZED:
+      return std::make_unique<PrioritizedSelector>(
+          config.capacity(), config.priority_exponent() > 0
+                                 ? config.priority_exponent()
+                                 : kDefaultPriorityExponent);
+    case v1::TableConfig::FIFO:
+      return std::make_unique<FifoSelector>();
+    default:
+      return std::make_unique<UniformSelector>();
+  }
 }
 
 int64_t SpecBytes(const v1::TensorSpec& spec) {
   return NumElements(ShapeOf(spec.shape())) * DTypeSize(spec.dtype());
-}
-
-// Moves the bytes out of a tensor the request no longer needs.
-std::string TakeData(v1::Tensor* tensor) {
-  std::string data;
-  tensor->mutable_data()->swap(data);
-  return data;
 }
 
 }  // namespace
@@ -89,6 +137,11 @@ Table::Table(std::string job_id, const v1::TableConfig& config,
       metrics_(metrics),
       observation_bytes_(SpecBytes(config.observation())),
       action_bytes_(SpecBytes(config.action())),
+      importance_exponent_(config.importance_exponent() > 0
+                               ? config.importance_exponent()
+                               : kDefaultImportanceExponent),
+      store_(observation_bytes_, action_bytes_),
+      selector_(MakeSelector(config)),
       limiter_(config.rate_limit()),
       rng_(seed) {
   worker_ = std::thread([this] { WorkerLoop(); });
@@ -126,6 +179,14 @@ absl::Status Table::Validate(const v1::TrajectoryChunk& chunk) const {
                               {n + 1}, "chunk.observations"));
   RETURN_IF_ERROR(
       CheckTensor(chunk.actions(), config_.action(), {n}, "chunk.actions"));
+  const int64_t bytes = chunk.observations().data().size() +
+                        chunk.actions().data().size() +
+                        chunk.rewards().data().size();
+  if (bytes > MaxChunkBytes(config_)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("chunk: ", bytes, " bytes of tensor data exceed the "
+                     "table's max_chunk_bytes of ", MaxChunkBytes(config_)));
+  }
   RETURN_IF_ERROR(CheckFinite(rewards, "chunk.rewards"));
   RETURN_IF_ERROR(CheckFinite(chunk.observations(), "chunk.observations"));
   RETURN_IF_ERROR(CheckFinite(chunk.actions(), "chunk.actions"));
@@ -162,11 +223,39 @@ void Table::InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
   done(std::move(result));
 }
 
-void Table::SampleAsync(int batch_size, absl::Time deadline, CancelFlag cancel,
-                        SampleDone done) {
-  if (batch_size < 1 || batch_size > (1 << 20)) {
-    done(absl::InvalidArgumentError(
-        absl::StrCat("batch_size: must be in [1, 1048576], got ", batch_size)));
+absl::Status Table::ValidateSample(const SampleOptions& options) {
+  if (options.batch_size < 1 || options.batch_size > (1 << 20)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch_size: must be in [1, 1048576], got ", options.batch_size));
+  }
+  const SampleShape& shape = options.shape;
+  if (shape.n_step < 0 || shape.n_step > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("n_step: must be in [0, 10000], got ", shape.n_step));
+  }
+  if (!(shape.gamma >= 0 && shape.gamma <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gamma: must be in [0, 1], got ", shape.gamma));
+  }
+  if (shape.sequence_length < 0 || shape.sequence_length > 100000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sequence_length: must be in [0, 100000], got ", shape.sequence_length));
+  }
+  if (shape.sequence_length > 0 && shape.n_step > 1) {
+    return absl::InvalidArgumentError(
+        "n_step: sequences carry every step; ask for one or the other");
+  }
+  if (!(options.importance_exponent >= 0)) {
+    return absl::InvalidArgumentError("importance_exponent: must be >= 0");
+  }
+  return absl::OkStatus();
+}
+
+void Table::SampleAsync(const SampleOptions& options, absl::Time deadline,
+                        CancelFlag cancel, SampleDone done) {
+  absl::Status valid = ValidateSample(options);
+  if (!valid.ok()) {
+    done(std::move(valid));
     return;
   }
   const absl::Time start = absl::Now();
@@ -176,11 +265,12 @@ void Table::SampleAsync(int batch_size, absl::Time deadline, CancelFlag cancel,
     if (closed_) {
       result = absl::CancelledError("the table is closed");
     } else if (pending_samples_.empty() &&
-               limiter_.CanSample(batch_size, size_)) {
-      result = SampleLocked(batch_size);
+               CanSampleLocked(options.batch_size)) {
+      result = SampleLocked(options);
     } else {
-      pending_samples_.push_back(PendingSample{
-          batch_size, start, deadline, std::move(cancel), std::move(done)});
+      pending_samples_.push_back(
+          PendingSample{options, start, deadline, std::move(cancel),
+                        std::move(done)});
       return;  // The worker completes it.
     }
   }
@@ -203,9 +293,16 @@ absl::StatusOr<InsertResult> Table::Insert(v1::TrajectoryChunk chunk,
 
 absl::StatusOr<SampledBatch> Table::Sample(int batch_size,
                                            absl::Time deadline) {
+  SampleOptions options;
+  options.batch_size = batch_size;
+  return Sample(options, deadline);
+}
+
+absl::StatusOr<SampledBatch> Table::Sample(const SampleOptions& options,
+                                           absl::Time deadline) {
   absl::Notification finished;
   absl::StatusOr<SampledBatch> out;
-  SampleAsync(batch_size, deadline, nullptr,
+  SampleAsync(options, deadline, nullptr,
               [&](absl::StatusOr<SampledBatch> result) {
                 out = std::move(result);
                 finished.Notify();
@@ -229,8 +326,9 @@ v1::TableInfo Table::Info() const {
   absl::MutexLock lock(&mu_);
   v1::TableInfo info;
   info.set_name(config_.name());
-  info.set_size(size_);
-  info.set_chunks(chunks_.size());
+  info.set_size(SizeLocked());
+  info.set_chunks(store_.chunks());
+  info.set_bytes(store_.bytes());
   info.set_inserted_transitions(limiter_.inserted());
   info.set_sampled_transitions(limiter_.sampled());
   *info.mutable_config() = config_;
@@ -244,16 +342,24 @@ bool Table::InsertReadyLocked() const {
   if (last != last_sequence_.end() && chunk.sequence() <= last->second) {
     return true;  // A duplicate stores nothing, so it never waits.
   }
-  return limiter_.CanInsert(chunk.rewards().shape(0), size_);
+  return limiter_.CanInsert(chunk.rewards().shape(0), SizeLocked());
+}
+
+bool Table::CanSampleLocked(int batch_size) const {
+  // A consuming sampler cannot hand out more items than it holds.
+  if (selector_->ConsumesSamples() && SizeLocked() < batch_size) return false;
+  return SizeLocked() > 0 && limiter_.CanSample(batch_size, SizeLocked());
 }
 
 bool Table::SampleReadyLocked() const {
   return !pending_samples_.empty() &&
-         limiter_.CanSample(pending_samples_.front().batch_size, size_);
+         CanSampleLocked(pending_samples_.front().options.batch_size);
 }
 
 bool Table::WorkerHasWorkLocked() const {
   if (closed_ || InsertReadyLocked() || SampleReadyLocked()) return true;
+  // An operation queued since the worker began waiting may expire sooner.
+  if (NextDeadlineLocked() < worker_deadline_) return true;
   const absl::Time now = absl::Now();
   for (const PendingInsert& op : pending_inserts_) {
     if (op.deadline <= now || (op.cancel && op.cancel->load())) return true;
@@ -279,8 +385,9 @@ void Table::WorkerLoop() {
   std::vector<absl::AnyInvocable<void()>> completions;
   absl::MutexLock lock(&mu_);
   while (true) {
+    worker_deadline_ = NextDeadlineLocked();
     mu_.AwaitWithDeadline(absl::Condition(this, &Table::WorkerHasWorkLocked),
-                          NextDeadlineLocked());
+                          worker_deadline_);
     const absl::Time now = absl::Now();
 
     // Operations that can no longer wait: expired, cancelled, or closed.
@@ -344,7 +451,7 @@ void Table::WorkerLoop() {
         metrics_->sample_wait->Increment(
             absl::ToDoubleSeconds(absl::Now() - op.enqueued));
         completions.push_back([this, done = std::move(op.done),
-                               batch = SampleLocked(op.batch_size),
+                               batch = SampleLocked(op.options),
                                start = op.enqueued]() mutable {
           metrics_->sample_latency->Observe(
               absl::ToDoubleSeconds(absl::Now() - start));
@@ -377,81 +484,142 @@ InsertResult Table::StoreLocked(v1::TrajectoryChunk chunk) {
     }
     last->second = chunk.sequence();
   }
-
-  StoredChunk stored;
-  stored.length = static_cast<int32_t>(chunk.rewards().shape(0));
-  stored.first_transition = next_transition_;
-  stored.terminated = chunk.terminated();
-  stored.policy_version = chunk.policy_version();
-  stored.observations = TakeData(chunk.mutable_observations());
-  stored.actions = TakeData(chunk.mutable_actions());
-  stored.rewards = TakeData(chunk.mutable_rewards());
-  next_transition_ += stored.length;
-  size_ += stored.length;
-  limiter_.RecordInsert(stored.length);
+  const int64_t length = chunk.rewards().shape(0);
+  newest_policy_version_ =
+      std::max(newest_policy_version_, chunk.policy_version());
+  const int64_t first = store_.Append(chunk);
+  for (int64_t key = first; key < first + length; ++key) {
+    selector_->Insert(key);
+  }
+  limiter_.RecordInsert(length);
   metrics_->inserted_chunks->Increment();
-  metrics_->inserted_transitions->Increment(stored.length);
-  chunks_.push_back(std::move(stored));
+  metrics_->inserted_transitions->Increment(length);
   EvictLocked();
-  metrics_->items->Set(size_);
-  metrics_->chunks->Set(chunks_.size());
+  UpdateGaugesLocked();
   return result;
 }
 
+void Table::EvictFrontLocked() {
+  const int64_t chunk_first = store_.first();
+  const int64_t length = store_.PopFront();
+  for (int64_t key = std::max(first_item_, chunk_first);
+       key < chunk_first + length; ++key) {
+    selector_->Delete(key);
+    metrics_->evicted_transitions->Increment();
+  }
+  first_item_ = store_.first();
+}
+
+void Table::ConsumeLocked(int64_t key) {
+  selector_->Delete(key);
+  first_item_ = key + 1;
+  // Chunks whose every item was consumed go.
+  while (store_.chunks() > 0 && first_item_ >= store_.FrontEnd()) {
+    store_.PopFront();
+  }
+}
+
+bool Table::IsStaleLocked(int64_t policy_version) const {
+  return config_.max_policy_lag() > 0 &&
+         policy_version < newest_policy_version_ - config_.max_policy_lag();
+}
+
 void Table::EvictLocked() {
-  while (size_ > config_.capacity()) {
-    const int32_t evicted = chunks_.front().length;
-    size_ -= evicted;
-    metrics_->evicted_transitions->Increment(evicted);
-    chunks_.pop_front();
+  // Always keep the newest chunk: a single chunk never exceeds the limits.
+  while (store_.chunks() > 1 &&
+         (SizeLocked() > config_.capacity() ||
+          (config_.capacity_bytes() > 0 &&
+           store_.bytes() > config_.capacity_bytes()) ||
+          IsStaleLocked(store_.FrontPolicyVersion()))) {
+    EvictFrontLocked();
   }
 }
 
-const Table::StoredChunk& Table::ChunkOfTransitionLocked(int64_t index) const {
-  // Chunks are ordered by first_transition: the owner is the last chunk that
-  // starts at or before `index`.
-  auto after = std::upper_bound(chunks_.begin(), chunks_.end(), index,
-                                [](int64_t value, const StoredChunk& chunk) {
-                                  return value < chunk.first_transition;
-                                });
-  return *std::prev(after);
+void Table::UpdateGaugesLocked() {
+  metrics_->items->Set(SizeLocked());
+  metrics_->chunks->Set(store_.chunks());
+  metrics_->bytes->Set(store_.bytes());
 }
 
-SampledBatch Table::SampleLocked(int batch_size) {
+absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
+  const int b = options.batch_size;
   SampledBatch batch;
-  batch.batch_size = batch_size;
-  batch.table_size = size_;
-  batch.observations.resize(batch_size * observation_bytes_);
-  batch.next_observations.resize(batch_size * observation_bytes_);
-  batch.actions.resize(batch_size * action_bytes_);
-  batch.rewards.resize(batch_size * sizeof(float));
-  batch.terminated.resize(batch_size);
-  batch.policy_versions.resize(batch_size * sizeof(int64_t));
-
-  const int64_t first = chunks_.front().first_transition;
-  std::uniform_int_distribution<int64_t> pick(first, first + size_ - 1);
-  for (int i = 0; i < batch_size; ++i) {
-    const int64_t index = pick(rng_);
-    const StoredChunk& chunk = ChunkOfTransitionLocked(index);
-    const int64_t step = index - chunk.first_transition;
-    std::memcpy(&batch.observations[i * observation_bytes_],
-                &chunk.observations[step * observation_bytes_],
-                observation_bytes_);
-    std::memcpy(&batch.next_observations[i * observation_bytes_],
-                &chunk.observations[(step + 1) * observation_bytes_],
-                observation_bytes_);
-    std::memcpy(&batch.actions[i * action_bytes_],
-                &chunk.actions[step * action_bytes_], action_bytes_);
-    std::memcpy(&batch.rewards[i * sizeof(float)],
-                &chunk.rewards[step * sizeof(float)], sizeof(float));
-    batch.terminated[i] = chunk.terminated && step == chunk.length - 1;
-    std::memcpy(&batch.policy_versions[i * sizeof(int64_t)],
-                &chunk.policy_version, sizeof(int64_t));
+  batch.Allocate(b, options.shape.sequence_length, observation_bytes_,
+                 action_bytes_);
+  batch.table_size = SizeLocked();
+  const double beta = options.importance_exponent > 0
+                          ? options.importance_exponent
+                          : importance_exponent_;
+  const bool prioritized = config_.sampler() == v1::TableConfig::PRIORITIZED;
+  int draws_left = kMaxDrawsPerItem * b;
+  for (int row = 0; row < b;) {
+    if (SizeLocked() == 0 || draws_left-- == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "table ", config_.name(), " holds no items that fit the request (",
+          options.shape.sequence_length > 0
+              ? absl::StrCat("sequences of ", options.shape.sequence_length,
+                             " steps")
+              : std::string("transitions"),
+          config_.max_policy_lag() > 0
+              ? absl::StrCat(" within ", config_.max_policy_lag(),
+                             " versions of the newest policy")
+              : std::string(),
+          ")"));
+    }
+    const Selection selection = selector_->Sample(rng_);
+    const int64_t version = store_.PolicyVersion(selection.key);
+    const bool stale = IsStaleLocked(version);
+    if (stale && selector_->ConsumesSamples()) {
+      ConsumeLocked(selection.key);  // a queue drops what it may not serve
+      continue;
+    }
+    if (stale || !store_.Gather(selection.key, options.shape, row, batch)) {
+      continue;
+    }
+    metrics_->policy_lag->Observe(
+        static_cast<double>(newest_policy_version_ - version));
+    std::memcpy(&batch.probabilities[row * sizeof(double)],
+                &selection.probability, sizeof(double));
+    const float weight =
+        prioritized ? static_cast<float>(std::pow(
+                          static_cast<double>(SizeLocked()) *
+                              selection.probability,
+                          -beta))
+                    : 1.0f;
+    std::memcpy(&batch.weights[row * sizeof(float)], &weight, sizeof(float));
+    ++row;
+    if (selector_->ConsumesSamples()) ConsumeLocked(selection.key);
   }
-  limiter_.RecordSample(batch_size);
+  limiter_.RecordSample(b);
   metrics_->samples->Increment();
-  metrics_->sampled_transitions->Increment(batch_size);
+  metrics_->sampled_transitions->Increment(b);
+  UpdateGaugesLocked();
   return batch;
+}
+
+absl::Status Table::UpdatePriorities(const std::vector<int64_t>& keys,
+                                     const std::vector<double>& priorities) {
+  if (keys.size() != priorities.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "priorities: ", priorities.size(), " values for ", keys.size(),
+        " keys"));
+  }
+  if (config_.sampler() != v1::TableConfig::PRIORITIZED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "table ", config_.name(), " is not PRIORITIZED; it has no priorities"));
+  }
+  for (size_t i = 0; i < priorities.size(); ++i) {
+    if (!(std::isfinite(priorities[i]) && priorities[i] >= 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("priorities[", i, "]: must be finite and >= 0, got ",
+                       priorities[i]));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    RETURN_IF_ERROR(selector_->Update(keys[i], priorities[i]));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace entropic

@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -16,8 +17,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "entropic/v1/replay.pb.h"
+#include "replay/chunk_store.h"
 #include "replay/rate_limiter.h"
 #include "replay/replay_metrics.h"
+#include "replay/selectors/interface.h"
 
 namespace entropic {
 
@@ -28,26 +31,22 @@ struct InsertResult {
   bool duplicate = false;
 };
 
-// A sampled batch of transitions in the wire layout of SampleResponse, so the
-// service moves the bytes into the response without copying them again.
-struct SampledBatch {
-  int batch_size = 0;
-  std::string observations;       // [B, obs...]
-  std::string actions;            // [B, action...]
-  std::string rewards;            // [B] float32
-  std::string next_observations;  // [B, obs...]
-  std::string terminated;         // [B] bool
-  std::string policy_versions;    // [B] int64
-  int64_t table_size = 0;
+// What one sample asks a table for.
+struct SampleOptions {
+  int batch_size = 1;
+  SampleShape shape;
+  // PRIORITIZED: beta of the importance weights; <= 0 takes the table's.
+  double importance_exponent = 0;
 };
 
 // Set to true by the owner of an operation (an RPC that was cancelled) to
 // make a waiting insert or sample end with Cancelled; then call Table::Wake.
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
-// One replay table: trajectory chunks of one job, stored once each, sampled
-// uniformly as transitions (s, a, r, s', terminated), evicted oldest first
-// beyond `capacity` transitions, and kept in balance by a RateLimiter.
+// One replay table: trajectory chunks of one job (ChunkStore), drawn by the
+// table's sampler (uniform, prioritized or FIFO) as transitions, n-step
+// transitions or sequences, evicted oldest first beyond its capacity in
+// transitions or bytes, and kept in balance by a RateLimiter.
 //
 // Thread-safe. Operations the rate limiter allows run at once on the caller's
 // thread; the others wait on the table's own worker thread, never on the
@@ -73,9 +72,12 @@ class Table {
   const v1::TableConfig& config() const { return config_; }
   const std::string& job_id() const { return job_id_; }
 
-  // Checks a chunk against the table's signature: dtypes, shapes, lengths,
-  // finite values. Returns InvalidArgument naming the field.
+  // Checks a chunk against the table's signature and limits: dtypes,
+  // shapes, lengths, bytes, finite values. InvalidArgument naming the field.
   absl::Status Validate(const v1::TrajectoryChunk& chunk) const;
+
+  // Checks sample options; InvalidArgument naming the field.
+  static absl::Status ValidateSample(const SampleOptions& options);
 
   // Stores `chunk` once the rate limiter lets it in and calls `done` with
   // the result. A malformed chunk is refused at once with InvalidArgument and
@@ -84,16 +86,25 @@ class Table {
   void InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
                    CancelFlag cancel, InsertDone done);
 
-  // Samples `batch_size` transitions uniformly once the table holds
-  // min_size_to_sample transitions and the rate limiter allows, and calls
-  // `done` with them. Same deadline and cancellation rules as InsertAsync.
-  void SampleAsync(int batch_size, absl::Time deadline, CancelFlag cancel,
-                   SampleDone done);
+  // Samples once the table holds min_size_to_sample transitions and the rate
+  // limiter allows, and calls `done`. Importance weights in the batch are
+  // (N P(i))^-beta, not yet normalised. FailedPrecondition if no item fits
+  // the request (e.g. sequences longer than the stored episodes). Same
+  // deadline and cancellation rules as InsertAsync.
+  void SampleAsync(const SampleOptions& options, absl::Time deadline,
+                   CancelFlag cancel, SampleDone done);
 
   // Blocking forms of the above for in-process callers and tests.
   absl::StatusOr<InsertResult> Insert(v1::TrajectoryChunk chunk,
                                       absl::Time deadline);
+  absl::StatusOr<SampledBatch> Sample(const SampleOptions& options,
+                                      absl::Time deadline);
   absl::StatusOr<SampledBatch> Sample(int batch_size, absl::Time deadline);
+
+  // Sets priorities by item key (PRIORITIZED tables). Validates everything
+  // before changing anything; keys no longer held are ignored.
+  absl::Status UpdatePriorities(const std::vector<int64_t>& keys,
+                                const std::vector<double>& priorities);
 
   // Makes the worker look at cancel flags again.
   void Wake();
@@ -104,17 +115,6 @@ class Table {
   v1::TableInfo Info() const;
 
  private:
-  // A chunk as stored: its bytes moved out of the request, held once.
-  struct StoredChunk {
-    int64_t first_transition = 0;  // global index of its first transition
-    int32_t length = 0;
-    bool terminated = false;
-    int64_t policy_version = 0;
-    std::string observations;  // length + 1 rows
-    std::string actions;       // length rows
-    std::string rewards;       // length float32
-  };
-
   struct PendingInsert {
     v1::TrajectoryChunk chunk;
     absl::Time enqueued;
@@ -124,7 +124,7 @@ class Table {
   };
 
   struct PendingSample {
-    int batch_size;
+    SampleOptions options;
     absl::Time enqueued;
     absl::Time deadline;
     CancelFlag cancel;
@@ -134,17 +134,27 @@ class Table {
   Table(std::string job_id, const v1::TableConfig& config,
         TableMetrics* metrics, uint64_t seed);
 
+  int64_t SizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return store_.end() - first_item_;
+  }
   bool InsertReadyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool SampleReadyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool CanSampleLocked(int batch_size) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool WorkerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time NextDeadlineLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   InsertResult StoreLocked(v1::TrajectoryChunk chunk)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  SampledBatch SampleLocked(int batch_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  const StoredChunk& ChunkOfTransitionLocked(int64_t index) const
+  absl::StatusOr<SampledBatch> SampleLocked(const SampleOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the oldest chunk, removing its remaining items from the selector.
+  void EvictFrontLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A FIFO sampler's item `key` (the first held) leaves the table.
+  void ConsumeLocked(int64_t key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool IsStaleLocked(int64_t policy_version) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UpdateGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   void WorkerLoop();
 
@@ -153,19 +163,24 @@ class Table {
   TableMetrics* const metrics_;
   const int64_t observation_bytes_;  // bytes of one observation
   const int64_t action_bytes_;       // bytes of one action
+  const double importance_exponent_;
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t wake_count_ ABSL_GUARDED_BY(mu_) = 0;
-  std::deque<StoredChunk> chunks_ ABSL_GUARDED_BY(mu_);
-  int64_t size_ ABSL_GUARDED_BY(mu_) = 0;  // transitions held
-  int64_t next_transition_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, uint64_t> last_sequence_
-      ABSL_GUARDED_BY(mu_);
+  ChunkStore store_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<ItemSelector> selector_ ABSL_GUARDED_BY(mu_);
+  // First item still held: store_.first() unless a FIFO sampler consumed
+  // part of the oldest chunk.
+  int64_t first_item_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t newest_policy_version_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, uint64_t> last_sequence_ ABSL_GUARDED_BY(
+      mu_);
   RateLimiter limiter_ ABSL_GUARDED_BY(mu_);
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingSample> pending_samples_ ABSL_GUARDED_BY(mu_);
+  // The deadline the worker is waiting until.
+  absl::Time worker_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
 
   std::thread worker_;
 };

@@ -35,6 +35,12 @@ class TableTest : public ::testing::Test {
   std::unique_ptr<TableMetrics> table_metrics_;
 };
 
+SampleOptions Batch(int size) {
+  SampleOptions options;
+  options.batch_size = size;
+  return options;
+}
+
 float FirstFloat(const std::string& bytes, int row, int row_floats) {
   float value;
   std::memcpy(&value, bytes.data() + row * row_floats * sizeof(float),
@@ -174,7 +180,7 @@ TEST_F(TableTest, SampleWaitsForMinSizeOnTheWorker) {
   absl::Notification sampled;
   absl::StatusOr<SampledBatch> batch;
   // The call returns at once; the sample completes later on the worker.
-  table->SampleAsync(4, Soon(), nullptr,
+  table->SampleAsync(Batch(4), Soon(), nullptr,
                      [&](absl::StatusOr<SampledBatch> result) {
                        batch = std::move(result);
                        sampled.Notify();
@@ -216,7 +222,7 @@ TEST_F(TableTest, CancelFlagEndsAWaitingSample) {
   auto table = MakeTable(CartPoleTable(1000, 100));
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   absl::Notification done;
-  table->SampleAsync(1, absl::InfiniteFuture(), cancel,
+  table->SampleAsync(Batch(1), absl::InfiniteFuture(), cancel,
                      [&](absl::StatusOr<SampledBatch> result) {
                        EXPECT_EQ(result.status().code(),
                                  absl::StatusCode::kCancelled);
@@ -230,7 +236,7 @@ TEST_F(TableTest, CancelFlagEndsAWaitingSample) {
 TEST_F(TableTest, CloseCancelsWaitersAndLaterCalls) {
   auto table = MakeTable(CartPoleTable(1000, 100));
   absl::Notification done;
-  table->SampleAsync(1, absl::InfiniteFuture(), nullptr,
+  table->SampleAsync(Batch(1), absl::InfiniteFuture(), nullptr,
                      [&](absl::StatusOr<SampledBatch> result) {
                        EXPECT_EQ(result.status().code(),
                                  absl::StatusCode::kCancelled);

@@ -55,6 +55,21 @@ inline v1::TrajectoryChunk MakeChunk(const std::string& actor,
   return chunk;
 }
 
+// A chunk of `episode` from environment `env_index` of `actor`, starting at
+// `start_step`, with observations and rewards base + t as in MakeChunk.
+inline v1::TrajectoryChunk MakeEpisodeChunk(const std::string& actor,
+                                            uint64_t sequence,
+                                            uint32_t env_index,
+                                            uint64_t episode, int n, float base,
+                                            bool terminated = false,
+                                            bool truncated = false) {
+  v1::TrajectoryChunk chunk = MakeChunk(actor, sequence, n, base, terminated);
+  chunk.set_env_index(env_index);
+  chunk.set_episode_id(episode);
+  chunk.set_truncated(truncated);
+  return chunk;
+}
+
 }  // namespace entropic::testing
 
 #endif  // ENTROPIC_REPLAY_TESTING_CHUNKS_H_

@@ -137,7 +137,8 @@ class ClusterTest : public ::testing::Test {
     spec.mutable_replay()->set_chunk_length(16);
     spec.mutable_replay()->mutable_agent()->set_min_size(200);
     spec.mutable_replay()->mutable_agent()->set_samples_per_insert(2);
-    spec.mutable_stop()->set_updates(300);
+    // Env steps, as the actor reports them, end the job.
+    spec.mutable_stop()->set_env_steps(4000);
     spec.mutable_eval()->set_every_updates(100);
     spec.mutable_eval()->set_episodes(3);
     return spec;
@@ -189,10 +190,11 @@ TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
   EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
   EXPECT_EQ(kinds.front(), v1::JobEvent::SNAPSHOT);
   EXPECT_THAT(kinds, ::testing::Contains(v1::JobEvent::EVALUATION));
-  EXPECT_GE(done->progress().updates(), 300);
+  EXPECT_GE(done->progress().updates(), 100);
   EXPECT_GT(done->progress().env_steps(), 0);
   EXPECT_GT(done->progress().episodes(), 0);
-  ASSERT_GE(done->evaluations_size(), 3);
+  EXPECT_GE(done->progress().env_steps(), 4000);
+  ASSERT_GE(done->evaluations_size(), 2);
   EXPECT_EQ(done->evaluations(0).episodes(), 3);
   EXPECT_TRUE(
       std::filesystem::exists(done->output_dir() + "/checkpoint/q_network.pt"));
@@ -215,7 +217,7 @@ TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
       HttpGet(learner_ports_.metrics, "/metrics");
   ASSERT_TRUE(learner.ok()) << learner.status();
   EXPECT_GE(MetricValue(*learner, "entropic_learner_updates_total", job_label),
-            300);
+            done->progress().updates());
   EXPECT_GT(
       MetricValue(*learner, "entropic_learner_published_version", job_label),
       0);

@@ -1,0 +1,212 @@
+#include "replay/chunk_store.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace entropic {
+namespace {
+
+std::string TakeData(v1::Tensor* tensor) {
+  std::string data;
+  tensor->mutable_data()->swap(data);
+  return data;
+}
+
+template <typename T>
+void Put(std::string& bytes, int64_t index, T value) {
+  std::memcpy(&bytes[index * sizeof(T)], &value, sizeof(T));
+}
+
+}  // namespace
+
+void SampledBatch::Allocate(int b, int length, int64_t observation_bytes,
+                            int64_t action_bytes) {
+  batch_size = b;
+  sequence_length = length;
+  const int64_t steps = length > 0 ? length : 1;
+  observations.resize(b * (length > 0 ? length + 1 : 1) * observation_bytes);
+  actions.resize(b * steps * action_bytes);
+  rewards.resize(b * steps * sizeof(float));
+  terminated.resize(b * steps);
+  if (length > 0) {
+    truncated.resize(b * steps);
+  } else {
+    next_observations.resize(b * observation_bytes);
+    discounts.resize(b * sizeof(float));
+  }
+  policy_versions.resize(b * sizeof(int64_t));
+  keys.resize(b * sizeof(int64_t));
+  probabilities.resize(b * sizeof(double));
+  weights.resize(b * sizeof(float));
+}
+
+void SampledBatch::Append(const SampledBatch& other) {
+  batch_size += other.batch_size;
+  for (auto [mine, theirs] :
+       {std::pair{&observations, &other.observations},
+        std::pair{&actions, &other.actions}, std::pair{&rewards, &other.rewards},
+        std::pair{&next_observations, &other.next_observations},
+        std::pair{&terminated, &other.terminated},
+        std::pair{&truncated, &other.truncated},
+        std::pair{&discounts, &other.discounts},
+        std::pair{&policy_versions, &other.policy_versions},
+        std::pair{&keys, &other.keys},
+        std::pair{&probabilities, &other.probabilities},
+        std::pair{&weights, &other.weights}}) {
+    mine->append(*theirs);
+  }
+}
+
+ChunkStore::ChunkStore(int64_t observation_bytes, int64_t action_bytes)
+    : observation_bytes_(observation_bytes), action_bytes_(action_bytes) {}
+
+int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
+  StoredChunk stored;
+  stored.first = end_;
+  stored.length = static_cast<int32_t>(chunk.rewards().shape(0));
+  stored.terminated = chunk.terminated();
+  stored.truncated = chunk.truncated();
+  stored.episode_id = chunk.episode_id();
+  stored.policy_version = chunk.policy_version();
+  stored.observations = TakeData(chunk.mutable_observations());
+  stored.actions = TakeData(chunk.mutable_actions());
+  stored.rewards = TakeData(chunk.mutable_rewards());
+  bytes_ += stored.observations.size() + stored.actions.size() +
+            stored.rewards.size();
+
+  const std::string stream =
+      absl::StrCat(chunk.actor_id(), "#", chunk.env_index());
+  auto [tail, inserted] = stream_tails_.try_emplace(stream, stored.first);
+  if (!inserted) {
+    if (tail->second >= first_) {
+      auto& previous = const_cast<StoredChunk&>(ChunkOf(tail->second));
+      previous.next = stored.first;
+    }
+    tail->second = stored.first;
+  }
+  end_ += stored.length;
+  chunks_.push_back(std::move(stored));
+  return chunks_.back().first;
+}
+
+int64_t ChunkStore::PopFront() {
+  const StoredChunk& front = chunks_.front();
+  const int64_t length = front.length;
+  bytes_ -= front.observations.size() + front.actions.size() +
+            front.rewards.size();
+  first_ += length;
+  chunks_.pop_front();
+  if (chunks_.empty()) stream_tails_.clear();
+  return length;
+}
+
+const ChunkStore::StoredChunk& ChunkStore::ChunkOf(int64_t key) const {
+  // Chunks are ordered by first key: the owner is the last chunk that starts
+  // at or before `key`.
+  auto after = std::upper_bound(
+      chunks_.begin(), chunks_.end(), key,
+      [](int64_t value, const StoredChunk& chunk) { return value < chunk.first; });
+  return *std::prev(after);
+}
+
+const ChunkStore::StoredChunk* ChunkStore::Next(const StoredChunk& chunk) const {
+  if (chunk.next < first_ || chunk.next < 0) return nullptr;
+  return &ChunkOf(chunk.next);
+}
+
+float ChunkStore::Reward(const StoredChunk& chunk, int step) const {
+  float reward;
+  std::memcpy(&reward, &chunk.rewards[step * sizeof(float)], sizeof(float));
+  return reward;
+}
+
+bool ChunkStore::Gather(int64_t key, const SampleShape& shape, int row,
+                        SampledBatch& batch) const {
+  const StoredChunk& chunk = ChunkOf(key);
+  const int step = static_cast<int>(key - chunk.first);
+  Put<int64_t>(batch.policy_versions, row, chunk.policy_version);
+  Put<int64_t>(batch.keys, row, key);
+  if (shape.sequence_length > 0) {
+    return GatherSequence(chunk, step, shape, row, batch);
+  }
+  GatherTransition(chunk, step, shape, row, batch);
+  return true;
+}
+
+void ChunkStore::GatherTransition(const StoredChunk& start, int start_step,
+                                  const SampleShape& shape, int row,
+                                  SampledBatch& batch) const {
+  std::memcpy(&batch.observations[row * observation_bytes_],
+              &start.observations[start_step * observation_bytes_],
+              observation_bytes_);
+  std::memcpy(&batch.actions[row * action_bytes_],
+              &start.actions[start_step * action_bytes_], action_bytes_);
+  // Walk up to n steps within the episode, summing discounted rewards.
+  const StoredChunk* chunk = &start;
+  int step = start_step;
+  double reward_sum = 0;
+  double scale = 1;
+  bool terminal = false;
+  for (int k = 0; k < std::max(shape.n_step, 1); ++k) {
+    if (step == chunk->length) {
+      // Continue only into the same episode's next chunk, if stored.
+      const StoredChunk* next = Next(*chunk);
+      if (next == nullptr || next->episode_id != chunk->episode_id) break;
+      chunk = next;
+      step = 0;
+    }
+    reward_sum += scale * Reward(*chunk, step);
+    scale *= shape.gamma;
+    ++step;
+    if (step == chunk->length && (chunk->terminated || chunk->truncated)) {
+      terminal = chunk->terminated;
+      break;
+    }
+  }
+  std::memcpy(&batch.next_observations[row * observation_bytes_],
+              &chunk->observations[step * observation_bytes_],
+              observation_bytes_);
+  Put<float>(batch.rewards, row, static_cast<float>(reward_sum));
+  batch.terminated[row] = terminal;
+  Put<float>(batch.discounts, row, terminal ? 0.0f : static_cast<float>(scale));
+}
+
+bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
+                                const SampleShape& shape, int row,
+                                SampledBatch& batch) const {
+  const int length = shape.sequence_length;
+  const StoredChunk* chunk = &start;
+  int step = start_step;
+  for (int t = 0; t < length; ++t) {
+    if (step == chunk->length) {
+      const StoredChunk* next = Next(*chunk);
+      if (next == nullptr) return false;
+      const bool same_episode = next->episode_id == chunk->episode_id &&
+                                !chunk->terminated && !chunk->truncated;
+      if (!same_episode && !shape.cross_episodes) return false;
+      chunk = next;
+      step = 0;
+    }
+    const int64_t cell = static_cast<int64_t>(row) * length + t;
+    std::memcpy(&batch.observations[(row * (length + 1) + t) *
+                                    observation_bytes_],
+                &chunk->observations[step * observation_bytes_],
+                observation_bytes_);
+    std::memcpy(&batch.actions[cell * action_bytes_],
+                &chunk->actions[step * action_bytes_], action_bytes_);
+    Put<float>(batch.rewards, cell, Reward(*chunk, step));
+    const bool last = step == chunk->length - 1;
+    batch.terminated[cell] = last && chunk->terminated;
+    batch.truncated[cell] = last && chunk->truncated && !chunk->terminated;
+    ++step;
+  }
+  std::memcpy(&batch.observations[(row * (length + 1) + length) *
+                                  observation_bytes_],
+              &chunk->observations[step * observation_bytes_],
+              observation_bytes_);
+  return true;
+}
+
+}  // namespace entropic

@@ -1,0 +1,118 @@
+#ifndef ENTROPIC_REPLAY_CHUNK_STORE_H_
+#define ENTROPIC_REPLAY_CHUNK_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "entropic/v1/replay.pb.h"
+
+namespace entropic {
+
+// A sampled batch in the wire layout of SampleResponse (row-major bytes), so
+// the service moves the bytes into the response without copying them again.
+struct SampledBatch {
+  int batch_size = 0;
+  int sequence_length = 0;        // 0: transitions
+  std::string observations;       // [B, obs] or [B, L + 1, obs]
+  std::string actions;            // [B, act] or [B, L, act]
+  std::string rewards;            // [B] or [B, L] float32
+  std::string next_observations;  // [B, obs] (transitions only)
+  std::string terminated;         // [B] or [B, L] bool
+  std::string truncated;          // [B, L] bool (sequences only)
+  std::string discounts;          // [B] float32 (transitions only)
+  std::string policy_versions;    // [B] int64
+  std::string keys;               // [B] int64
+  std::string probabilities;      // [B] float64
+  std::string weights;            // [B] float32
+  int64_t table_size = 0;
+
+  // Sizes every field for `batch_size` rows of the given shape.
+  void Allocate(int batch_size, int sequence_length, int64_t observation_bytes,
+                int64_t action_bytes);
+  // Appends `other`'s rows after this batch's (same shapes).
+  void Append(const SampledBatch& other);
+};
+
+// What a sample asks for besides its size.
+struct SampleShape {
+  int n_step = 1;             // transitions: steps summed
+  double gamma = 1.0;         // transitions: discount of the n-step sum
+  int sequence_length = 0;    // > 0: sequences of this many steps
+  bool cross_episodes = false;
+};
+
+// The trajectory chunks of one table, each stored once: observations
+// [n + 1] rows, actions and rewards [n] rows. Transition keys are global and
+// consecutive: the live ones are [first(), end()). Chunks of one
+// (actor, env_index) stream are linked in order, so n-step transitions and
+// sequences can run on into the next chunk.
+//
+// Not thread-safe: owned by a Table, used under its lock.
+class ChunkStore {
+ public:
+  ChunkStore(int64_t observation_bytes, int64_t action_bytes);
+
+  // Stores a (validated) chunk, moving its bytes; returns its first key.
+  int64_t Append(v1::TrajectoryChunk& chunk);
+  // Drops the oldest chunk; returns how many keys left with it.
+  int64_t PopFront();
+
+  int64_t first() const { return first_; }
+  int64_t end() const { return end_; }
+  int64_t size() const { return end_ - first_; }
+  int64_t bytes() const { return bytes_; }
+  size_t chunks() const { return chunks_.size(); }
+  // The key after the oldest chunk's last.
+  int64_t FrontEnd() const {
+    return chunks_.front().first + chunks_.front().length;
+  }
+  // Policy version of the oldest chunk, and of the chunk holding `key`.
+  int64_t FrontPolicyVersion() const { return chunks_.front().policy_version; }
+  int64_t PolicyVersion(int64_t key) const { return ChunkOf(key).policy_version; }
+
+  // Writes row `row` of `batch` for the item starting at `key`. Returns false
+  // when a sequence of that length does not fit from there (the episode ends
+  // first and `cross_episodes` is false, or later data is not stored yet).
+  bool Gather(int64_t key, const SampleShape& shape, int row,
+              SampledBatch& batch) const;
+
+ private:
+  struct StoredChunk {
+    int64_t first = 0;  // key of its first transition
+    int32_t length = 0;
+    bool terminated = false;
+    bool truncated = false;
+    uint64_t episode_id = 0;
+    int64_t policy_version = 0;
+    int64_t next = -1;  // first key of the stream's next chunk, if stored
+    std::string observations;
+    std::string actions;
+    std::string rewards;
+  };
+
+  const StoredChunk& ChunkOf(int64_t key) const;
+  // The stream's chunk after `chunk`, or null if not (or no longer) stored.
+  const StoredChunk* Next(const StoredChunk& chunk) const;
+  float Reward(const StoredChunk& chunk, int step) const;
+  void GatherTransition(const StoredChunk& chunk, int step,
+                        const SampleShape& shape, int row,
+                        SampledBatch& batch) const;
+  bool GatherSequence(const StoredChunk& chunk, int step,
+                      const SampleShape& shape, int row,
+                      SampledBatch& batch) const;
+
+  const int64_t observation_bytes_;
+  const int64_t action_bytes_;
+  std::deque<StoredChunk> chunks_;
+  int64_t first_ = 0;
+  int64_t end_ = 0;
+  int64_t bytes_ = 0;
+  // Last chunk of each (actor, env_index) stream, by its first key.
+  absl::flat_hash_map<std::string, int64_t> stream_tails_;
+};
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_REPLAY_CHUNK_STORE_H_
