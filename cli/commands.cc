@@ -4,13 +4,17 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
+#include "actor/upload.h"
 #include "cli/embedded_cluster.h"
 #include "cli/job_client.h"
 #include "cli/progress_display.h"
+#include "common/demonstrations.h"
 #include "common/job_file.h"
 #include "common/job_spec.h"
 #include "common/process.h"
@@ -61,6 +65,15 @@ int RunCommand(const std::string& job_file, const RunOptions& options) {
     std::fprintf(stderr, "entropic: %s\n",
                  std::string(spec.status().message()).c_str());
     return kExitUsage;
+  }
+  // A relative demonstrations path means relative to the job file.
+  std::string* demonstrations =
+      spec->mutable_replay()->mutable_demonstrations()->mutable_path();
+  if (!demonstrations->empty() && (*demonstrations)[0] != '/') {
+    *demonstrations =
+        (std::filesystem::path(job_file).parent_path() / *demonstrations)
+            .lexically_normal()
+            .string();
   }
   // Check before starting anything, so a bad file fails fast.
   v1::JobSpec checked = *spec;
@@ -154,6 +167,41 @@ int JobsCommand(const std::string& learner) {
 int WatchCommand(const std::string& job_id, const std::string& learner) {
   JobClient client(learner);
   return Follow(client, job_id);
+}
+
+int DemosUploadCommand(const std::string& file, const std::string& job_id,
+                       const std::string& learner, const std::string& replay) {
+  DemonstrationChunking chunking;
+  chunking.job_id = job_id;
+  absl::StatusOr<Demonstrations> demonstrations =
+      LoadDemonstrations(file, chunking);
+  if (!demonstrations.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(demonstrations.status().message()).c_str());
+    return kExitUsage;
+  }
+  JobClient client(learner);
+  absl::StatusOr<v1::Job> job = client.Get(job_id);
+  if (!job.ok()) return Fail(job.status());
+  if (job->state() != v1::RUNNING) {
+    return Fail(absl::FailedPreconditionError(absl::StrCat(
+        "job ", job_id, " is ", v1::JobState_Name(job->state()),
+        "; demonstrations go to a running job's table")));
+  }
+  const std::string address = replay.empty() ? job->replay_address() : replay;
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  // A writer id of its own: replay de-duplicates by (writer, sequence).
+  const std::string writer = absl::StrCat("upload-", host, "-", getpid(), "-",
+                                          absl::ToUnixMicros(absl::Now()));
+  const absl::Status uploaded =
+      UploadChunks(address, writer, std::move(demonstrations->chunks),
+                   absl::Now() + absl::Minutes(10));
+  if (!uploaded.ok()) return Fail(uploaded);
+  std::printf("uploaded %s transitions (%s episodes) to job %s\n",
+              WithThousands(demonstrations->transitions).c_str(),
+              WithThousands(demonstrations->episodes).c_str(), job_id.c_str());
+  return kExitOk;
 }
 
 int CancelCommand(const std::string& job_id, const std::string& learner) {

@@ -40,6 +40,12 @@ int JobsCommand(const std::string& learner);
 // `entropic watch ID`: follows a job until it ends.
 int WatchCommand(const std::string& job_id, const std::string& learner);
 
+// `entropic demos upload FILE --job ID`: streams a demonstrations file into
+// the job's demonstrations table, at `replay` or else the address the
+// learner reports for the job.
+int DemosUploadCommand(const std::string& file, const std::string& job_id,
+                       const std::string& learner, const std::string& replay);
+
 // `entropic cancel ID`.
 int CancelCommand(const std::string& job_id, const std::string& learner);
 

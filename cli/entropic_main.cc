@@ -12,6 +12,10 @@
 DEFINE_string(learner, "localhost:7200",
               "host:port of the learner (submit, jobs, watch, cancel)");
 DEFINE_bool(watch, false, "submit: follow the job until it ends");
+DEFINE_string(job, "", "demos upload: the job whose table gets the file");
+DEFINE_string(replay, "",
+              "demos upload: host:port of replay, when the learner's address "
+              "for it does not reach from here");
 DEFINE_string(output_dir, "runs",
               "run: where jobs write their checkpoints and curves");
 DEFINE_string(device, "cpu", "run: LibTorch device for training (cpu, cuda)");
@@ -33,6 +37,9 @@ commands:
   jobs                list the jobs of --learner
   watch ID            follow job ID until it ends
   cancel ID           cancel job ID
+  demos upload FILE --job=ID
+                      stream a demonstrations file (.npz, see
+                      docs/demonstrations.md) into job ID's replay table
 
 exit codes: 0 success, 1 job failed or was cancelled, 2 bad command line or
 job file, 3 learner unreachable, 4 no such job.
@@ -90,6 +97,14 @@ int main(int argc, char** argv) {
     const std::string* id = one_argument();
     if (id == nullptr) return Usage("watch takes one job id");
     return entropic::WatchCommand(*id, FLAGS_learner);
+  }
+  if (command == "demos") {
+    if (args.size() != 3 || args[1] != "upload") {
+      return Usage("demos takes: upload FILE --job=ID");
+    }
+    if (FLAGS_job.empty()) return Usage("demos upload needs --job=ID");
+    return entropic::DemosUploadCommand(args[2], FLAGS_job, FLAGS_learner,
+                                        FLAGS_replay);
   }
   if (command == "cancel") {
     const std::string* id = one_argument();

@@ -60,7 +60,8 @@ absl::StatusOr<v1::Job> JobManager::Submit(v1::JobSpec spec) {
   absl::MutexLock lock(&mu_);
   if (shut_down_) return absl::UnavailableError("the learner is shutting down");
   const std::string id = NewJobIdLocked(spec.name());
-  auto job = std::make_shared<LiveJob>(id, std::move(spec));
+  auto job =
+      std::make_shared<LiveJob>(id, std::move(spec), options_.replay_address);
   jobs_[id] = job;
   order_.push_back(id);
   LOG(INFO) << "job " << id << " submitted";

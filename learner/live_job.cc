@@ -23,10 +23,11 @@ bool IsFinalState(v1::JobState state) {
 
 }  // namespace
 
-LiveJob::LiveJob(std::string id, v1::JobSpec spec)
+LiveJob::LiveJob(std::string id, v1::JobSpec spec, std::string replay_address)
     : id_(std::move(id)), spec_(std::move(spec)) {
   absl::MutexLock lock(&mu_);
   job_.set_id(id_);
+  job_.set_replay_address(std::move(replay_address));
   job_.set_state(v1::PENDING);
   *job_.mutable_create_time() = ToTimestamp(absl::Now());
   AppendEventLocked(v1::JobEvent::STATE_CHANGED);

@@ -35,7 +35,7 @@ struct TrainingStats {
 // Thread-safe.
 class LiveJob {
  public:
-  LiveJob(std::string id, v1::JobSpec spec);
+  LiveJob(std::string id, v1::JobSpec spec, std::string replay_address = "");
   // A job restored from disk, in the state it was saved.
   explicit LiveJob(const v1::Job& saved);
 

@@ -12,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "actor/upload.h"
+#include "common/demonstrations.h"
 #include "common/env/registry.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
@@ -25,8 +27,8 @@ namespace {
 
 constexpr char kAgentTable[] = "agent";
 constexpr char kDemonstrationsTable[] = "demonstrations";
-// Longest chunk the demonstrations table takes (files are cut to this).
-constexpr int kDemonstrationChunkLength = 1024;
+// Longest chunk the demonstrations table takes: what files are cut into.
+const int kDemonstrationChunkLength = DemonstrationChunking().max_chunk_length;
 
 v1::TableConfig::Sampler TableSampler(v1::TableSpec::Sampler sampler) {
   switch (sampler) {
@@ -207,6 +209,7 @@ class Run {
     RETURN_IF_ERROR(
         CreateTables(*replay_, tables, job_, options_.replay_timeout));
     tables_created_ = true;
+    RETURN_IF_ERROR(LoadDemonstrationFile());
     ASSIGN_OR_RETURN(
         learner_,
         SoftQLearner::Create(q_spec, env_info.observation_space.FlatSize(),
@@ -303,6 +306,30 @@ class Run {
     Publish();
     RETURN_IF_ERROR(learner_->Save(output_dir_ + "/checkpoint"));
     return outcome;
+  }
+
+  // Inserts the job's demonstrations file, if it names one.
+  absl::Status LoadDemonstrationFile() {
+    const std::string& path = spec_.replay().demonstrations().path();
+    if (path.empty()) return absl::OkStatus();
+    DemonstrationChunking chunking;
+    chunking.job_id = job_.id();
+    chunking.table = kDemonstrationsTable;
+    chunking.max_chunk_length = kDemonstrationChunkLength;
+    absl::StatusOr<Demonstrations> demonstrations =
+        LoadDemonstrations(path, chunking);
+    if (!demonstrations.ok()) {
+      return absl::Status(demonstrations.status().code(),
+                          absl::StrCat("replay.demonstrations.path: ",
+                                       demonstrations.status().message()));
+    }
+    RETURN_IF_ERROR(UploadChunks(options_.replay_address, "demonstrations-file",
+                                 std::move(demonstrations->chunks),
+                                 absl::Now() + absl::Minutes(5)));
+    LOG(INFO) << "job " << job_.id() << ": loaded "
+              << demonstrations->transitions << " demonstration transitions ("
+              << demonstrations->episodes << " episodes) from " << path;
+    return absl::OkStatus();
   }
 
   // The demonstration share and importance exponent after `updates`.

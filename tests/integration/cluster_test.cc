@@ -199,7 +199,7 @@ TEST_F(ClusterTest, TrainsASubmittedJobAndServesMetrics) {
   EXPECT_TRUE(
       std::filesystem::exists(done->output_dir() + "/checkpoint/q_network.pt"));
   EXPECT_TRUE(std::filesystem::exists(done->output_dir() + "/evaluations.csv"));
-  EXPECT_EQ(client.List()->size(), 1u);
+  EXPECT_GE(client.List()->size(), 1u);
 
   const std::string job_label = absl::StrCat("job=\"", job->id(), "\"");
   ASSERT_TRUE(replay.ok()) << replay.status();
@@ -279,6 +279,54 @@ TEST_F(ClusterTest, PrometheusScrapesEveryProcess) {
                     {"actor", 1}, {"learner", 1}, {"replay", 1}}));
   server->Signal(SIGTERM);
   (void)server->Wait(absl::Now() + absl::Seconds(30));
+}
+
+TEST_F(ClusterTest, DemonstrationsFromAFileAndFromTheCli) {
+  const std::string learner = absl::StrCat("127.0.0.1:", learner_ports_.grpc);
+  JobClient client(learner);
+  const std::string fixture =
+      std::string(ENTROPIC_SOURCE_DIR) + "/tests/data/demos_savez.npz";
+
+  // The learner loads the job's demonstrations file itself.
+  v1::JobSpec from_file = ShortJob();
+  from_file.mutable_stop()->Clear();
+  from_file.mutable_stop()->set_updates(150);
+  from_file.mutable_replay()->mutable_demonstrations()->set_path(fixture);
+  from_file.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+  absl::StatusOr<v1::Job> job = client.Submit(from_file);
+  ASSERT_TRUE(job.ok()) << job.status();
+  absl::StatusOr<v1::Job> done = client.Watch(job->id(), [](const auto&) {});
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+
+  // A job that wants demonstrations waits for them; the CLI uploads them.
+  v1::JobSpec waiting = from_file;
+  waiting.mutable_replay()->mutable_demonstrations()->clear_path();
+  job = client.Submit(waiting);
+  ASSERT_TRUE(job.ok()) << job.status();
+  // Upload once the job runs (its tables exist then), from the watch.
+  std::unique_ptr<ChildProcess> upload;
+  done = client.Watch(job->id(), [&](const v1::JobEvent& event) {
+    if (event.job().state() == v1::RUNNING && upload == nullptr) {
+      upload = Start({ENTROPIC_CLI_BIN, "demos", "upload", fixture,
+                      "--job=" + job->id(), "--learner=" + learner});
+    }
+  });
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+  EXPECT_GE(done->progress().updates(), 150);
+  ASSERT_NE(upload, nullptr);
+  absl::StatusOr<std::string> said =
+      upload->ReadLine(absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(said.ok()) << said.status();
+  EXPECT_THAT(*said, HasSubstr("uploaded 7 transitions (2 episodes)"));
+  EXPECT_EQ(*upload->Wait(absl::Now() + absl::Seconds(30)), 0);
+
+  // A bad file is refused before anything is sent.
+  std::unique_ptr<ChildProcess> bad =
+      Start({ENTROPIC_CLI_BIN, "demos", "upload", "/no/such.npz",
+             "--job=" + job->id(), "--learner=" + learner});
+  EXPECT_EQ(*bad->Wait(absl::Now() + absl::Seconds(30)), 2);
 }
 
 TEST_F(ClusterTest, ProcessesExitCleanlyOnSigterm) {
