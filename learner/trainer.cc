@@ -103,6 +103,7 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   agent.set_priority_exponent(agent_spec.priority_exponent());
   agent.set_importance_exponent(agent_spec.importance_exponent());
   agent.set_max_policy_lag(agent_spec.max_policy_lag());
+  agent.set_durable(spec.replay().durable());
   v1::RateLimit& limit = *agent.mutable_rate_limit();
   limit.set_min_size_to_sample(agent_spec.min_size());
   limit.set_samples_per_insert(agent_spec.samples_per_insert());
@@ -116,6 +117,7 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   demonstrations.set_capacity(spec.replay().demonstrations().capacity());
   demonstrations.set_max_chunk_length(kDemonstrationChunkLength);
   demonstrations.set_sampler(v1::TableConfig::UNIFORM);
+  demonstrations.set_durable(spec.replay().durable());
   demonstrations.mutable_rate_limit()->set_min_size_to_sample(1);
   return request;
 }

@@ -70,6 +70,10 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
   stored.truncated = chunk.truncated();
   stored.episode_id = chunk.episode_id();
   stored.policy_version = chunk.policy_version();
+  stored.actor_id = chunk.actor_id();
+  stored.sequence = chunk.sequence();
+  stored.env_index = chunk.env_index();
+  stored.start_step = chunk.start_step();
   stored.observations = TakeData(chunk.mutable_observations());
   stored.actions = TakeData(chunk.mutable_actions());
   stored.rewards = TakeData(chunk.mutable_rewards());
@@ -114,6 +118,49 @@ const ChunkStore::StoredChunk& ChunkStore::ChunkOf(int64_t key) const {
 const ChunkStore::StoredChunk* ChunkStore::Next(const StoredChunk& chunk) const {
   if (chunk.next < first_ || chunk.next < 0) return nullptr;
   return &ChunkOf(chunk.next);
+}
+
+v1::TrajectoryChunk ChunkStore::Export(size_t index,
+                                       const v1::TableConfig& config) const {
+  const StoredChunk& stored = chunks_[index];
+  v1::TrajectoryChunk chunk;
+  chunk.set_actor_id(stored.actor_id);
+  chunk.set_sequence(stored.sequence);
+  chunk.set_policy_version(stored.policy_version);
+  chunk.set_episode_id(stored.episode_id);
+  chunk.set_start_step(stored.start_step);
+  chunk.set_env_index(stored.env_index);
+  chunk.set_terminated(stored.terminated);
+  chunk.set_truncated(stored.truncated);
+  auto fill = [](v1::Tensor* tensor, const v1::TensorSpec& spec,
+                 int64_t rows, const std::string& data) {
+    tensor->set_dtype(spec.dtype());
+    tensor->add_shape(rows);
+    for (int64_t dim : spec.shape()) tensor->add_shape(dim);
+    tensor->set_data(data);
+  };
+  fill(chunk.mutable_observations(), config.observation(), stored.length + 1,
+       stored.observations);
+  fill(chunk.mutable_actions(), config.action(), stored.length, stored.actions);
+  v1::TensorSpec reward;
+  reward.set_dtype(v1::DTYPE_FLOAT32);
+  fill(chunk.mutable_rewards(), reward, stored.length, stored.rewards);
+  return chunk;
+}
+
+std::optional<int64_t> ChunkStore::FindChunk(const std::string& actor_id,
+                                             uint64_t sequence) const {
+  for (const StoredChunk& chunk : chunks_) {
+    if (chunk.sequence == sequence && chunk.actor_id == actor_id) {
+      return chunk.first;
+    }
+  }
+  return std::nullopt;
+}
+
+ChunkStore::Identity ChunkStore::ChunkIdentity(int64_t key) const {
+  const StoredChunk& chunk = ChunkOf(key);
+  return {chunk.actor_id, chunk.sequence, chunk.first};
 }
 
 float ChunkStore::Reward(const StoredChunk& chunk, int step) const {

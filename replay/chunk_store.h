@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -72,6 +74,22 @@ class ChunkStore {
   int64_t FrontPolicyVersion() const { return chunks_.front().policy_version; }
   int64_t PolicyVersion(int64_t key) const { return ChunkOf(key).policy_version; }
 
+  // The stored chunk `index` (0 = oldest) as it was inserted, shaped by the
+  // table's signature.
+  v1::TrajectoryChunk Export(size_t index, const v1::TableConfig& config) const;
+
+  // The first key of the chunk written by `actor_id` with `sequence`, if it
+  // is still stored.
+  std::optional<int64_t> FindChunk(const std::string& actor_id,
+                                   uint64_t sequence) const;
+  struct Identity {
+    std::string actor_id;
+    uint64_t sequence = 0;
+    int64_t first = 0;  // the chunk's first key
+  };
+  // Who wrote the chunk holding `key`.
+  Identity ChunkIdentity(int64_t key) const;
+
   // Writes row `row` of `batch` for the item starting at `key`. Returns false
   // when a sequence of that length does not fit from there (the episode ends
   // first and `cross_episodes` is false, or later data is not stored yet).
@@ -87,6 +105,11 @@ class ChunkStore {
     uint64_t episode_id = 0;
     int64_t policy_version = 0;
     int64_t next = -1;  // first key of the stream's next chunk, if stored
+    // Identity, for exports and de-duplication after a recovery.
+    std::string actor_id;
+    uint64_t sequence = 0;
+    uint32_t env_index = 0;
+    int64_t start_step = 0;
     std::string observations;
     std::string actions;
     std::string rewards;

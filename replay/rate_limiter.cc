@@ -28,4 +28,11 @@ bool RateLimiter::CanSample(int64_t transitions, int64_t table_size) const {
   return Diff() - transitions >= min_diff;
 }
 
+void RateLimiter::Rebalance(int64_t table_size) {
+  inserted_ = table_size;
+  const double spi = config_.samples_per_insert();
+  sampled_ = static_cast<int64_t>(spi * static_cast<double>(table_size) -
+                                  spi * config_.min_size_to_sample());
+}
+
 }  // namespace entropic

@@ -26,6 +26,11 @@ class RateLimiter {
   void RecordInsert(int64_t transitions) { inserted_ += transitions; }
   void RecordSample(int64_t transitions) { sampled_ += transitions; }
 
+  // Sets the counts as if `table_size` transitions had been inserted and
+  // sampled exactly at the target ratio, with the sampler `spi * min_size`
+  // behind: the middle of the allowed band. Used after a restart.
+  void Rebalance(int64_t table_size);
+
   int64_t inserted() const { return inserted_; }
   int64_t sampled() const { return sampled_; }
 

@@ -14,6 +14,15 @@ DEFINE_string(host, "0.0.0.0", "Address to serve gRPC on");
 DEFINE_int32(port, 7100, "gRPC port; 0 picks a free one");
 DEFINE_int32(metrics_port, 9100, "Prometheus metrics port; 0 picks a free one");
 DEFINE_int32(max_message_mb, 64, "Largest gRPC message accepted, in MiB");
+DEFINE_string(checkpoint_dir, "",
+              "Directory for the write-ahead log and snapshots of durable "
+              "tables, restored at start; empty: durable tables are refused");
+DEFINE_string(flush, "write",
+              "When a logged insert is acknowledged: 'write' (survives a "
+              "crash of this process) or 'fsync' (survives a machine crash)");
+DEFINE_int32(fsync_interval_ms, 2, "With --flush=fsync: group-commit window");
+DEFINE_int32(snapshot_every_mb, 256,
+             "Snapshot once the log grew this much: bounds recovery time");
 
 int main(int argc, char** argv) {
   entropic::InitProcess("entropic-replay [--port=7100] [--metrics_port=9100]",
@@ -30,11 +39,27 @@ int main(int argc, char** argv) {
   options.host = FLAGS_host;
   options.port = FLAGS_port;
   options.max_message_bytes = FLAGS_max_message_mb << 20;
+  options.checkpoint_dir = FLAGS_checkpoint_dir;
+  if (FLAGS_flush == "fsync") {
+    options.flush = entropic::FlushPolicy::kFsync;
+  } else if (FLAGS_flush != "write") {
+    LOG(ERROR) << "--flush must be 'write' or 'fsync', got '" << FLAGS_flush
+               << "'";
+    return EXIT_FAILURE;
+  }
+  options.fsync_interval = absl::Milliseconds(FLAGS_fsync_interval_ms);
+  options.snapshot_every_bytes = int64_t{FLAGS_snapshot_every_mb} << 20;
   absl::StatusOr<std::unique_ptr<entropic::ReplayServer>> server =
       entropic::ReplayServer::Create(options, *registry);
   if (!server.ok()) {
     LOG(ERROR) << server.status();
     return EXIT_FAILURE;
+  }
+  if (!FLAGS_checkpoint_dir.empty()) {
+    const entropic::RecoveryStats& recovery = (*server)->recovery();
+    LOG(INFO) << "restored " << recovery.records << " records from "
+              << recovery.files << " files in " << FLAGS_checkpoint_dir
+              << " in " << absl::FormatDuration(recovery.duration);
   }
   LOG(INFO) << "entropic-replay serving gRPC on port " << (*server)->port()
             << ", metrics on port " << (*metrics)->port();

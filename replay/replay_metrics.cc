@@ -80,7 +80,43 @@ ReplayMetrics::ReplayMetrics(prometheus::Registry& registry)
                                 .Name("entropic_replay_insert_streams")
                                 .Help("Insert streams open now")
                                 .Register(registry)
-                                .Add({})) {}
+                                .Add({})),
+      log_segment_bytes_(&prometheus::BuildGauge()
+                              .Name("entropic_replay_log_segment_bytes")
+                              .Help("Bytes in the write-ahead log segment "
+                                    "since the last snapshot")
+                              .Register(registry)
+                              .Add({})),
+      snapshot_bytes_(&prometheus::BuildGauge()
+                           .Name("entropic_replay_snapshot_bytes")
+                           .Help("Size of the latest snapshot")
+                           .Register(registry)
+                           .Add({})),
+      snapshot_seconds_(&prometheus::BuildHistogram()
+                             .Name("entropic_replay_snapshot_seconds")
+                             .Help("Time to write a snapshot")
+                             .Register(registry)
+                             .Add({}, prometheus::Histogram::BucketBoundaries{
+                                          0.01, 0.1, 0.5, 1, 5, 10, 30, 60,
+                                          300})),
+      recovery_seconds_(&prometheus::BuildGauge()
+                             .Name("entropic_replay_recovery_seconds")
+                             .Help("Time the last start spent restoring "
+                                   "durable tables")
+                             .Register(registry)
+                             .Add({})),
+      recovered_records_(&prometheus::BuildGauge()
+                              .Name("entropic_replay_recovered_records")
+                              .Help("Log and snapshot records replayed at "
+                                    "the last start")
+                              .Register(registry)
+                              .Add({})),
+      corrupt_log_tails_(&prometheus::BuildCounter()
+                              .Name("entropic_replay_corrupt_log_tails_total")
+                              .Help("Log files whose torn or corrupt tail was "
+                                    "skipped at recovery")
+                              .Register(registry)
+                              .Add({})) {}
 
 std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
     const std::string& job_id, const std::string& table) {

@@ -49,6 +49,14 @@ class ReplayMetrics {
   // Insert streams currently open.
   prometheus::Gauge& open_insert_streams() { return *open_insert_streams_; }
 
+  // Durability (with --checkpoint_dir).
+  prometheus::Gauge& log_segment_bytes() { return *log_segment_bytes_; }
+  prometheus::Gauge& snapshot_bytes() { return *snapshot_bytes_; }
+  prometheus::Histogram& snapshot_seconds() { return *snapshot_seconds_; }
+  prometheus::Gauge& recovery_seconds() { return *recovery_seconds_; }
+  prometheus::Gauge& recovered_records() { return *recovered_records_; }
+  prometheus::Counter& corrupt_log_tails() { return *corrupt_log_tails_; }
+
  private:
   prometheus::Family<prometheus::Gauge>& items_;
   prometheus::Family<prometheus::Gauge>& chunks_;
@@ -65,6 +73,12 @@ class ReplayMetrics {
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Counter* refused_chunks_;
   prometheus::Gauge* open_insert_streams_;
+  prometheus::Gauge* log_segment_bytes_;
+  prometheus::Gauge* snapshot_bytes_;
+  prometheus::Histogram* snapshot_seconds_;
+  prometheus::Gauge* recovery_seconds_;
+  prometheus::Gauge* recovered_records_;
+  prometheus::Counter* corrupt_log_tails_;
 };
 
 }  // namespace entropic

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "prometheus/registry.h"
+#include "replay/checkpointer.h"
+#include "replay/durability/durability.h"
 #include "replay/replay_metrics.h"
 #include "replay/replay_service.h"
 #include "replay/table_store.h"
@@ -24,9 +26,19 @@ class ReplayServer {
     int port = 0;
     // Largest request or response accepted.
     int max_message_bytes = 64 << 20;
+    // Where durable tables are logged and snapshotted; empty: no durable
+    // tables. Whatever it holds is restored before serving.
+    std::string checkpoint_dir;
+    FlushPolicy flush = FlushPolicy::kWrite;
+    absl::Duration fsync_interval = absl::Milliseconds(2);
+    // A snapshot is taken once the log has grown this much since the last,
+    // which bounds recovery time.
+    int64_t snapshot_every_bytes = int64_t{256} << 20;
   };
 
-  // Starts serving. Unavailable if the address cannot be bound.
+  // Restores the checkpoint directory, if any, then starts serving.
+  // Unavailable if the address cannot be bound; recovery's errors (e.g.
+  // FailedPrecondition for files of a newer format version).
   static absl::StatusOr<std::unique_ptr<ReplayServer>> Create(
       const Options& options, prometheus::Registry& registry);
 
@@ -35,6 +47,8 @@ class ReplayServer {
 
   int port() const { return port_; }
   TableStore& store() { return *store_; }
+  // What the start-up recovery did (zero without a checkpoint_dir).
+  const RecoveryStats& recovery() const { return recovery_; }
 
   // Stops accepting calls, closes the tables (waiters get CANCELLED), and
   // shuts the server down, waiting at most `grace` for calls in flight.
@@ -45,6 +59,9 @@ class ReplayServer {
 
   std::unique_ptr<ReplayMetrics> metrics_;
   std::unique_ptr<TableStore> store_;
+  std::unique_ptr<Durability> durability_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  RecoveryStats recovery_;
   std::unique_ptr<ReplayServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -418,8 +418,28 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
 
 }  // namespace
 
-ReplayServiceImpl::ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics)
-    : store_(store), metrics_(metrics) {}
+ReplayServiceImpl::ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics,
+                                     Checkpointer* checkpointer)
+    : store_(store), metrics_(metrics), checkpointer_(checkpointer) {}
+
+grpc::ServerUnaryReactor* ReplayServiceImpl::Checkpoint(
+    grpc::CallbackServerContext* context, const v1::CheckpointRequest* request,
+    v1::CheckpointResponse* response) {
+  if (checkpointer_ == nullptr) {
+    return FinishNow(context,
+                     absl::FailedPreconditionError(
+                         "replay runs without --checkpoint_dir: nothing is "
+                         "durable"));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The snapshot runs on the checkpointer's thread, not this one.
+  checkpointer_->Request(
+      [reactor, response](absl::StatusOr<v1::CheckpointResponse> snapshot) {
+        if (snapshot.ok()) *response = *snapshot;
+        reactor->Finish(ToGrpcStatus(snapshot.status()));
+      });
+  return reactor;
+}
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::CreateTables(
     grpc::CallbackServerContext* context,

@@ -2,6 +2,7 @@
 #define ENTROPIC_REPLAY_REPLAY_SERVICE_H_
 
 #include "entropic/v1/replay.grpc.pb.h"
+#include "replay/checkpointer.h"
 #include "replay/replay_metrics.h"
 #include "replay/table_store.h"
 
@@ -12,8 +13,10 @@ namespace entropic {
 // gRPC threads. Thread-safe.
 class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
  public:
-  // `store` and `metrics` must outlive the service.
-  ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics);
+  // `store`, `metrics` and `checkpointer` (null without durability) must
+  // outlive the service.
+  ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics,
+                    Checkpointer* checkpointer = nullptr);
 
   grpc::ServerUnaryReactor* CreateTables(
       grpc::CallbackServerContext* context,
@@ -37,6 +40,11 @@ class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
       const v1::UpdatePrioritiesRequest* request,
       v1::UpdatePrioritiesResponse* response) override;
 
+  grpc::ServerUnaryReactor* Checkpoint(
+      grpc::CallbackServerContext* context,
+      const v1::CheckpointRequest* request,
+      v1::CheckpointResponse* response) override;
+
   grpc::ServerUnaryReactor* GetTableInfo(
       grpc::CallbackServerContext* context,
       const v1::GetTableInfoRequest* request,
@@ -45,6 +53,7 @@ class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
  private:
   TableStore* const store_;
   ReplayMetrics* const metrics_;
+  Checkpointer* const checkpointer_;
 };
 
 }  // namespace entropic

@@ -9,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
 #include "common/tensor.h"
+#include "entropic/v1/replay_log.pb.h"
 #include "replay/selectors/fifo.h"
 #include "replay/selectors/prioritized.h"
 #include "replay/selectors/uniform.h"
@@ -124,14 +125,14 @@ int64_t SpecBytes(const v1::TensorSpec& spec) {
 
 absl::StatusOr<std::unique_ptr<Table>> Table::Create(
     std::string job_id, const v1::TableConfig& config, TableMetrics* metrics,
-    uint64_t seed) {
+    uint64_t seed, WriteAheadLog* log) {
   RETURN_IF_ERROR(CheckConfig(config));
   return std::unique_ptr<Table>(
-      new Table(std::move(job_id), config, metrics, seed));
+      new Table(std::move(job_id), config, metrics, seed, log));
 }
 
 Table::Table(std::string job_id, const v1::TableConfig& config,
-             TableMetrics* metrics, uint64_t seed)
+             TableMetrics* metrics, uint64_t seed, WriteAheadLog* log)
     : job_id_(std::move(job_id)),
       config_(config),
       metrics_(metrics),
@@ -140,6 +141,7 @@ Table::Table(std::string job_id, const v1::TableConfig& config,
       importance_exponent_(config.importance_exponent() > 0
                                ? config.importance_exponent()
                                : kDefaultImportanceExponent),
+      log_(config.durable() ? log : nullptr),
       store_(observation_bytes_, action_bytes_),
       selector_(MakeSelector(config)),
       limiter_(config.rate_limit()),
@@ -201,11 +203,11 @@ void Table::InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
     return;
   }
   const absl::Time start = absl::Now();
-  absl::StatusOr<InsertResult> result;
+  absl::StatusOr<Stored> stored;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) {
-      result = absl::CancelledError("the table is closed");
+      stored = absl::CancelledError("the table is closed");
     } else {
       pending_inserts_.push_back(PendingInsert{std::move(chunk), start,
                                                deadline, std::move(cancel),
@@ -215,12 +217,31 @@ void Table::InsertAsync(v1::TrajectoryChunk chunk, absl::Time deadline,
       }
       PendingInsert ready = std::move(pending_inserts_.front());
       pending_inserts_.pop_front();
-      result = StoreLocked(std::move(ready.chunk));
+      stored = StoreLocked(std::move(ready.chunk), /*log=*/true);
       done = std::move(ready.done);
     }
   }
-  metrics_->insert_latency->Observe(absl::ToDoubleSeconds(absl::Now() - start));
-  done(std::move(result));
+  Acknowledge(std::move(stored), start, std::move(done));
+}
+
+void Table::Acknowledge(absl::StatusOr<Stored> stored, absl::Time start,
+                        InsertDone done) {
+  if (!stored.ok()) {
+    done(stored.status());
+    return;
+  }
+  auto complete = [this, start, result = stored->result,
+                   done = std::move(done)]() mutable {
+    metrics_->insert_latency->Observe(
+        absl::ToDoubleSeconds(absl::Now() - start));
+    done(result);
+  };
+  if (stored->log != nullptr) {
+    // Users of the table (the insert streams) hold it until this runs.
+    stored->log->WhenDurable(stored->log_position, std::move(complete));
+  } else {
+    complete();
+  }
 }
 
 absl::Status Table::ValidateSample(const SampleOptions& options) {
@@ -436,12 +457,12 @@ void Table::WorkerLoop() {
         pending_inserts_.pop_front();
         metrics_->insert_wait->Increment(
             absl::ToDoubleSeconds(absl::Now() - op.enqueued));
-        InsertResult result = StoreLocked(std::move(op.chunk));
-        completions.push_back([this, done = std::move(op.done), result,
+        absl::StatusOr<Stored> stored =
+            StoreLocked(std::move(op.chunk), /*log=*/true);
+        completions.push_back([this, done = std::move(op.done),
+                               stored = std::move(stored),
                                start = op.enqueued]() mutable {
-          metrics_->insert_latency->Observe(
-              absl::ToDoubleSeconds(absl::Now() - start));
-          done(result);
+          Acknowledge(std::move(stored), start, std::move(done));
         });
         progressed = true;
       }
@@ -471,19 +492,30 @@ void Table::WorkerLoop() {
   }
 }
 
-InsertResult Table::StoreLocked(v1::TrajectoryChunk chunk) {
-  InsertResult result;
+absl::StatusOr<Table::Stored> Table::StoreLocked(v1::TrajectoryChunk chunk,
+                                                 bool log) {
+  Stored stored;
+  InsertResult& result = stored.result;
   result.sequence = chunk.sequence();
-  auto [last, inserted] =
-      last_sequence_.try_emplace(chunk.actor_id(), chunk.sequence());
-  if (!inserted) {
-    if (chunk.sequence() <= last->second) {
-      result.duplicate = true;
-      metrics_->duplicate_chunks->Increment();
-      return result;
-    }
-    last->second = chunk.sequence();
+  const auto last = last_sequence_.find(chunk.actor_id());
+  if (last != last_sequence_.end() && chunk.sequence() <= last->second) {
+    result.duplicate = true;
+    metrics_->duplicate_chunks->Increment();
+    return stored;
   }
+  if (log && log_ != nullptr) {
+    // Logged before it is stored: what the log lacks was never acknowledged.
+    v1::LogRecord record;
+    record.mutable_insert()->Swap(&chunk);
+    record.mutable_insert()->set_job_id(job_id_);
+    record.mutable_insert()->set_table(config_.name());
+    absl::StatusOr<uint64_t> position = log_->Append(record);
+    record.mutable_insert()->Swap(&chunk);
+    if (!position.ok()) return position.status();
+    stored.log_position = *position;
+    stored.log = log_;
+  }
+  last_sequence_[chunk.actor_id()] = chunk.sequence();
   const int64_t length = chunk.rewards().shape(0);
   newest_policy_version_ =
       std::max(newest_policy_version_, chunk.policy_version());
@@ -496,7 +528,7 @@ InsertResult Table::StoreLocked(v1::TrajectoryChunk chunk) {
   metrics_->inserted_transitions->Increment(length);
   EvictLocked();
   UpdateGaugesLocked();
-  return result;
+  return stored;
 }
 
 void Table::EvictFrontLocked() {
@@ -511,6 +543,10 @@ void Table::EvictFrontLocked() {
 }
 
 void Table::ConsumeLocked(int64_t key) {
+  const ChunkStore::Identity chunk = store_.ChunkIdentity(key);
+  last_consumed_.set_actor_id(chunk.actor_id);
+  last_consumed_.set_sequence(chunk.sequence);
+  last_consumed_.set_offset(key + 1 - chunk.first);
   selector_->Delete(key);
   first_item_ = key + 1;
   // Chunks whose every item was consumed go.
@@ -590,6 +626,14 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
     ++row;
     if (selector_->ConsumesSamples()) ConsumeLocked(selection.key);
   }
+  if (log_ != nullptr && selector_->ConsumesSamples()) {
+    // Best effort: if it is lost, a restart hands these items out again.
+    v1::LogRecord record;
+    *record.mutable_consume() = last_consumed_;
+    record.mutable_consume()->set_job_id(job_id_);
+    record.mutable_consume()->set_table(config_.name());
+    (void)log_->Append(record);
+  }
   limiter_.RecordSample(b);
   metrics_->samples->Increment();
   metrics_->sampled_transitions->Increment(b);
@@ -620,6 +664,74 @@ absl::Status Table::UpdatePriorities(const std::vector<int64_t>& keys,
     RETURN_IF_ERROR(selector_->Update(keys[i], priorities[i]));
   }
   return absl::OkStatus();
+}
+
+absl::Status Table::WriteSnapshot(SnapshotWriter& writer) const {
+  absl::MutexLock lock(&mu_);
+  v1::LogRecord create;
+  create.mutable_create_tables()->set_job_id(job_id_);
+  *create.mutable_create_tables()->add_tables() = config_;
+  RETURN_IF_ERROR(writer.Write(create));
+  for (size_t i = 0; i < store_.chunks(); ++i) {
+    v1::LogRecord insert;
+    *insert.mutable_insert() = store_.Export(i, config_);
+    insert.mutable_insert()->set_job_id(job_id_);
+    insert.mutable_insert()->set_table(config_.name());
+    RETURN_IF_ERROR(writer.Write(insert));
+  }
+  if (first_item_ > store_.first()) {
+    v1::LogRecord consume;
+    const ChunkStore::Identity chunk = store_.ChunkIdentity(first_item_);
+    consume.mutable_consume()->set_job_id(job_id_);
+    consume.mutable_consume()->set_table(config_.name());
+    consume.mutable_consume()->set_actor_id(chunk.actor_id);
+    consume.mutable_consume()->set_sequence(chunk.sequence);
+    consume.mutable_consume()->set_offset(first_item_ - chunk.first);
+    RETURN_IF_ERROR(writer.Write(consume));
+  }
+  v1::LogRecord sequences;
+  sequences.mutable_sequences()->set_job_id(job_id_);
+  sequences.mutable_sequences()->set_table(config_.name());
+  for (const auto& [actor, sequence] : last_sequence_) {
+    (*sequences.mutable_sequences()->mutable_last_sequence())[actor] = sequence;
+  }
+  return writer.Write(sequences);
+}
+
+absl::Status Table::Restore(v1::TrajectoryChunk chunk) {
+  RETURN_IF_ERROR(Validate(chunk));
+  absl::MutexLock lock(&mu_);
+  return StoreLocked(std::move(chunk), /*log=*/false).status();
+}
+
+void Table::RestoreConsumed(const v1::ConsumeRecord& record) {
+  absl::MutexLock lock(&mu_);
+  const std::optional<int64_t> first =
+      store_.FindChunk(record.actor_id(), record.sequence());
+  if (!first.has_value()) return;  // superseded by later consumption
+  const int64_t until = *first + record.offset();
+  while (first_item_ < until && first_item_ < store_.end()) {
+    ConsumeLocked(first_item_);
+  }
+  UpdateGaugesLocked();
+}
+
+void Table::RestoreSequences(const v1::SequenceRecord& record) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [actor, sequence] : record.last_sequence()) {
+    uint64_t& last = last_sequence_[actor];
+    last = std::max(last, sequence);
+  }
+}
+
+void Table::AttachLog(WriteAheadLog* log) {
+  absl::MutexLock lock(&mu_);
+  if (config_.durable()) log_ = log;
+}
+
+void Table::FinishRecovery() {
+  absl::MutexLock lock(&mu_);
+  limiter_.Rebalance(SizeLocked());
 }
 
 }  // namespace entropic

@@ -18,6 +18,8 @@
 #include "absl/time/time.h"
 #include "entropic/v1/replay.pb.h"
 #include "replay/chunk_store.h"
+#include "replay/durability/durability.h"
+#include "replay/durability/write_ahead_log.h"
 #include "replay/rate_limiter.h"
 #include "replay/replay_metrics.h"
 #include "replay/selectors/interface.h"
@@ -58,10 +60,12 @@ class Table {
   using SampleDone = absl::AnyInvocable<void(absl::StatusOr<SampledBatch>)>;
 
   // Checks the configuration (InvalidArgument naming the field) and starts
-  // the worker. `metrics` must outlive the table.
+  // the worker. `metrics`, and `log` if given, must outlive the table. With
+  // a log, inserts are acknowledged once the log holds them durably, and
+  // FIFO consumption is logged.
   static absl::StatusOr<std::unique_ptr<Table>> Create(
       std::string job_id, const v1::TableConfig& config, TableMetrics* metrics,
-      uint64_t seed = 0);
+      uint64_t seed = 0, WriteAheadLog* log = nullptr);
 
   // Closes the table and joins its worker.
   ~Table();
@@ -114,7 +118,28 @@ class Table {
 
   v1::TableInfo Info() const;
 
+  // --- Durability ---
+  // Writes the table's state (configuration, chunks, consumption,
+  // de-duplication) as snapshot records.
+  absl::Status WriteSnapshot(SnapshotWriter& writer) const;
+  // Recovery: re-apply records, without logging them again or waiting on
+  // the rate limiter. Each is idempotent.
+  absl::Status Restore(v1::TrajectoryChunk chunk);
+  void RestoreConsumed(const v1::ConsumeRecord& record);
+  void RestoreSequences(const v1::SequenceRecord& record);
+  // After recovery: puts the rate limiter at its balance point, so neither
+  // side waits on counts from before the restart.
+  void FinishRecovery();
+  // A durable table restored before the log was open starts logging.
+  void AttachLog(WriteAheadLog* log);
+
  private:
+  // A stored insert, and where its log record ends (0: nothing logged).
+  struct Stored {
+    InsertResult result;
+    WriteAheadLog* log = nullptr;
+    uint64_t log_position = 0;
+  };
   struct PendingInsert {
     v1::TrajectoryChunk chunk;
     absl::Time enqueued;
@@ -132,7 +157,11 @@ class Table {
   };
 
   Table(std::string job_id, const v1::TableConfig& config,
-        TableMetrics* metrics, uint64_t seed);
+        TableMetrics* metrics, uint64_t seed, WriteAheadLog* log);
+
+  // Completes an insert: at once, or once its log record is durable.
+  void Acknowledge(absl::StatusOr<Stored> stored, absl::Time start,
+                   InsertDone done);
 
   int64_t SizeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return store_.end() - first_item_;
@@ -143,7 +172,9 @@ class Table {
   bool WorkerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time NextDeadlineLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  InsertResult StoreLocked(v1::TrajectoryChunk chunk)
+  // Stores a chunk, logging it first when `log` (a durable table, not
+  // recovering). Internal error if the log cannot be written.
+  absl::StatusOr<Stored> StoreLocked(v1::TrajectoryChunk chunk, bool log)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<SampledBatch> SampleLocked(const SampleOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -167,6 +198,7 @@ class Table {
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  WriteAheadLog* log_ ABSL_GUARDED_BY(mu_);  // null unless durable
   ChunkStore store_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<ItemSelector> selector_ ABSL_GUARDED_BY(mu_);
   // First item still held: store_.first() unless a FIFO sampler consumed
@@ -179,6 +211,8 @@ class Table {
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingSample> pending_samples_ ABSL_GUARDED_BY(mu_);
+  // The FIFO item last handed out, for the consumption log record.
+  v1::ConsumeRecord last_consumed_ ABSL_GUARDED_BY(mu_);
   // The deadline the worker is waiting until.
   absl::Time worker_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
 

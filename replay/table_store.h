@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "entropic/v1/replay.pb.h"
 #include "replay/replay_metrics.h"
+#include "replay/durability/durability.h"
 #include "replay/table.h"
 
 namespace entropic {
@@ -46,8 +47,28 @@ class TableStore {
   // Closes every table; later operations on them end Cancelled.
   void CloseAll();
 
+  // --- Durability ---
+  // Re-applies one record of replay's checkpoint directory (recovery).
+  absl::Status ApplyRecord(v1::LogRecord& record);
+  // Ends recovery: durable tables log from now on, rate limiters restart
+  // balanced. Without this, durable tables are refused (no --checkpoint_dir).
+  void AttachDurability(Durability* durability);
+  // Snapshots every durable table (see Durability::Snapshot).
+  // FailedPrecondition without durability.
+  absl::StatusOr<v1::CheckpointResponse> Checkpoint();
+  bool SnapshotDue() const;
+  // Bytes of the current log segment; 0 without durability.
+  int64_t LogSegmentBytes() const;
+
  private:
+  // Creates tables; logs the durable ones when `log` is set.
+  absl::Status CreateTablesInternal(const std::string& job_id,
+                                    const std::vector<v1::TableConfig>& configs,
+                                    bool log);
+  absl::Status DeleteTablesInternal(const std::string& job_id, bool log);
+
   ReplayMetrics* const metrics_;
+  Durability* durability_ ABSL_GUARDED_BY(mu_) = nullptr;
   mutable absl::Mutex mu_;
   // job id -> table name -> table.
   std::map<std::string, std::map<std::string, std::shared_ptr<Table>>> jobs_
