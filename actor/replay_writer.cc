@@ -146,7 +146,9 @@ grpc::Status ReplayWriter::RunStream() {
       if (unacknowledged_.empty() || sent_on_stream_ == 0 ||
           unacknowledged_.front().sequence() != ack.sequence()) {
         LOG(ERROR) << "replay acknowledged sequence " << ack.sequence()
-                   << " out of order";
+                   << " out of order; reconnecting";
+        // Without a cancel, Finish would wait on a stream nobody reads.
+        context.TryCancel();
         break;
       }
       unacknowledged_.pop_front();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/process.h"
 
 DEFINE_string(learner, "localhost:7200",
               "host:port of the learner (submit, jobs, watch, cancel)");
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     return entropic::kExitOk;
   }
   gflags::HandleCommandLineHelpFlags();
+  entropic::DisableMutexDeadlockDetection();
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
   // The progress display is the interface; component logs only on request.

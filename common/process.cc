@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "absl/synchronization/mutex.h"
+
 namespace entropic {
 namespace {
 
@@ -21,10 +23,15 @@ sigset_t ShutdownSignals() {
 
 void InitProcess(const char* usage, int* argc, char*** argv) {
   BlockShutdownSignals();
+  DisableMutexDeadlockDetection();
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
   google::InitGoogleLogging((*argv)[0]);
   FLAGS_logtostderr = true;
+}
+
+void DisableMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 void BlockShutdownSignals() {

@@ -11,6 +11,10 @@ namespace entropic {
 // below), parses the gflags, and sends glog's output to stderr.
 void InitProcess(const char* usage, int* argc, char*** argv);
 
+// Debian's Abseil is built with lock-order (deadlock) detection on, which
+// costs a graph update per lock. Tests keep it; serving processes turn it off.
+void DisableMutexDeadlockDetection();
+
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
 // later, so WaitForShutdownSignal can take them. Call first thing in main.
 void BlockShutdownSignals();

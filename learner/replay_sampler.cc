@@ -20,6 +20,7 @@ void ReplaySampler::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopped_ = true;
+    if (context_ != nullptr) context_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -46,6 +47,32 @@ void ReplaySampler::PrefetchLoop() {
   // Not InferenceMode: its tensors could not take part in the update.
   torch::NoGradGuard no_grad;
   Backoff backoff(Backoff::Options{});
+  while (true) {
+    const grpc::Status status = RunStream(backoff);
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        status.error_code() == grpc::StatusCode::CANCELLED || status.ok()) {
+      LOG_EVERY_N(WARNING, 20)
+          << "sampling from replay failed: " << status.error_message()
+          << "; retrying";
+      mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff.NextDelay());
+      continue;
+    }
+    // NotFound (replay lost the tables), InvalidArgument, ...: the trainer
+    // decides. The next stream starts once it has taken the error.
+    ready_.push_back(FromGrpcStatus(status));
+  }
+}
+
+grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
+  grpc::ClientContext context;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return grpc::Status::CANCELLED;
+    context_ = &context;
+  }
+  auto stream = stub_->SampleStream(&context);
   v1::SampleRequest request;
   request.set_job_id(options_.job_id);
   request.set_table(options_.table);
@@ -53,45 +80,54 @@ void ReplaySampler::PrefetchLoop() {
   request.set_n_step(options_.n_step);
   request.set_gamma(options_.gamma);
   request.set_demonstrations_table(options_.demonstrations_table);
+  int outstanding = 0;
   while (true) {
-    {
+    // Keep up to `depth` batches requested or ready, so the update loop
+    // rarely waits on the network.
+    bool writes_ok = true;
+    while (writes_ok) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (stopped_ ||
+            static_cast<int>(ready_.size()) + outstanding >= options_.depth) {
+          break;
+        }
+        if (!options_.demonstrations_table.empty()) {
+          request.set_demonstration_fraction(mix_.demonstration_fraction);
+        }
+        request.set_importance_exponent(mix_.importance_exponent);
+      }
+      writes_ok = stream->Write(request);
+      if (writes_ok) ++outstanding;
+    }
+    if (outstanding == 0) {
+      // Everything is ready and unconsumed: wait for room (or Stop).
       absl::MutexLock lock(&mu_);
       auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopped_ || static_cast<int>(ready_.size()) < options_.depth;
       };
       mu_.Await(absl::Condition(&room));
-      if (stopped_) return;
-      if (!options_.demonstrations_table.empty()) {
-        request.set_demonstration_fraction(mix_.demonstration_fraction);
-      }
-      request.set_importance_exponent(mix_.importance_exponent);
+      if (stopped_) break;
+      continue;
     }
-    // Short deadlines keep Stop() prompt while replay holds the sample back.
-    grpc::ClientContext context;
-    context.set_deadline(
-        absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
     v1::SampleResponse response;
-    const grpc::Status status = stub_->Sample(&context, request, &response);
-    absl::StatusOr<TransitionBatch> batch;
-    if (status.ok()) {
-      backoff.Reset();
-      batch = BatchFromSample(response, options_.device);
-    } else if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      continue;
-    } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-               status.error_code() == grpc::StatusCode::CANCELLED) {
-      LOG_EVERY_N(WARNING, 20)
-          << "sampling from replay failed: " << status.error_message()
-          << "; retrying";
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff.NextDelay());
-      continue;
-    } else {
-      batch = FromGrpcStatus(status);
-    }
+    if (!stream->Read(&response)) break;
+    --outstanding;
+    backoff.Reset();
+    absl::StatusOr<TransitionBatch> batch =
+        BatchFromSample(response, options_.device);
     absl::MutexLock lock(&mu_);
     ready_.push_back(std::move(batch));
   }
+  stream->WritesDone();
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) context.TryCancel();
+  }
+  const grpc::Status status = stream->Finish();
+  absl::MutexLock lock(&mu_);
+  context_ = nullptr;
+  return status;
 }
 
 }  // namespace entropic

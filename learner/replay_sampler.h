@@ -2,6 +2,7 @@
 #define ENTROPIC_LEARNER_REPLAY_SAMPLER_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 
 #include <deque>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/backoff.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "learner/transition_batch.h"
 
@@ -60,6 +62,8 @@ class ReplaySampler {
 
  private:
   void PrefetchLoop();
+  // Samples over one SampleStream until it ends; returns how it ended.
+  grpc::Status RunStream(Backoff& backoff);
 
   const std::unique_ptr<v1::ReplayService::Stub> stub_;
   const Options options_;
@@ -67,6 +71,7 @@ class ReplaySampler {
   absl::Mutex mu_;
   std::deque<absl::StatusOr<TransitionBatch>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   Mix mix_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };

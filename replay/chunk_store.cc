@@ -46,7 +46,8 @@ void SampledBatch::Append(const SampledBatch& other) {
   batch_size += other.batch_size;
   for (auto [mine, theirs] :
        {std::pair{&observations, &other.observations},
-        std::pair{&actions, &other.actions}, std::pair{&rewards, &other.rewards},
+        std::pair{&actions, &other.actions},
+        std::pair{&rewards, &other.rewards},
         std::pair{&next_observations, &other.next_observations},
         std::pair{&terminated, &other.terminated},
         std::pair{&truncated, &other.truncated},
@@ -91,6 +92,7 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
     tail->second = stored.first;
   }
   end_ += stored.length;
+  first_keys_.push_back(stored.first);
   chunks_.push_back(std::move(stored));
   return chunks_.back().first;
 }
@@ -98,24 +100,29 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
 int64_t ChunkStore::PopFront() {
   const StoredChunk& front = chunks_.front();
   const int64_t length = front.length;
-  bytes_ -= front.observations.size() + front.actions.size() +
-            front.rewards.size();
+  bytes_ -=
+      front.observations.size() + front.actions.size() + front.rewards.size();
   first_ += length;
   chunks_.pop_front();
+  // Drop the consumed prefix once it is as long as the rest: amortised O(1).
+  if (++first_keys_head_ * 2 >= first_keys_.size()) {
+    first_keys_.erase(first_keys_.begin(),
+                      first_keys_.begin() + first_keys_head_);
+    first_keys_head_ = 0;
+  }
   if (chunks_.empty()) stream_tails_.clear();
   return length;
 }
 
 const ChunkStore::StoredChunk& ChunkStore::ChunkOf(int64_t key) const {
-  // Chunks are ordered by first key: the owner is the last chunk that starts
-  // at or before `key`.
-  auto after = std::upper_bound(
-      chunks_.begin(), chunks_.end(), key,
-      [](int64_t value, const StoredChunk& chunk) { return value < chunk.first; });
-  return *std::prev(after);
+  // The owner is the last chunk that starts at or before `key`.
+  const auto begin = first_keys_.begin() + first_keys_head_;
+  const auto after = std::upper_bound(begin, first_keys_.end(), key);
+  return chunks_[(after - begin) - 1];
 }
 
-const ChunkStore::StoredChunk* ChunkStore::Next(const StoredChunk& chunk) const {
+const ChunkStore::StoredChunk* ChunkStore::Next(
+    const StoredChunk& chunk) const {
   if (chunk.next < first_ || chunk.next < 0) return nullptr;
   return &ChunkOf(chunk.next);
 }
@@ -132,8 +139,8 @@ v1::TrajectoryChunk ChunkStore::Export(size_t index,
   chunk.set_env_index(stored.env_index);
   chunk.set_terminated(stored.terminated);
   chunk.set_truncated(stored.truncated);
-  auto fill = [](v1::Tensor* tensor, const v1::TensorSpec& spec,
-                 int64_t rows, const std::string& data) {
+  auto fill = [](v1::Tensor* tensor, const v1::TensorSpec& spec, int64_t rows,
+                 const std::string& data) {
     tensor->set_dtype(spec.dtype());
     tensor->add_shape(rows);
     for (int64_t dim : spec.shape()) tensor->add_shape(dim);
@@ -237,10 +244,9 @@ bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
       step = 0;
     }
     const int64_t cell = static_cast<int64_t>(row) * length + t;
-    std::memcpy(&batch.observations[(row * (length + 1) + t) *
-                                    observation_bytes_],
-                &chunk->observations[step * observation_bytes_],
-                observation_bytes_);
+    std::memcpy(
+        &batch.observations[(row * (length + 1) + t) * observation_bytes_],
+        &chunk->observations[step * observation_bytes_], observation_bytes_);
     std::memcpy(&batch.actions[cell * action_bytes_],
                 &chunk->actions[step * action_bytes_], action_bytes_);
     Put<float>(batch.rewards, cell, Reward(*chunk, step));
@@ -249,10 +255,9 @@ bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
     batch.truncated[cell] = last && chunk->truncated && !chunk->terminated;
     ++step;
   }
-  std::memcpy(&batch.observations[(row * (length + 1) + length) *
-                                  observation_bytes_],
-              &chunk->observations[step * observation_bytes_],
-              observation_bytes_);
+  std::memcpy(
+      &batch.observations[(row * (length + 1) + length) * observation_bytes_],
+      &chunk->observations[step * observation_bytes_], observation_bytes_);
   return true;
 }
 

@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "entropic/v1/replay.pb.h"
@@ -39,9 +40,9 @@ struct SampledBatch {
 
 // What a sample asks for besides its size.
 struct SampleShape {
-  int n_step = 1;             // transitions: steps summed
-  double gamma = 1.0;         // transitions: discount of the n-step sum
-  int sequence_length = 0;    // > 0: sequences of this many steps
+  int n_step = 1;           // transitions: steps summed
+  double gamma = 1.0;       // transitions: discount of the n-step sum
+  int sequence_length = 0;  // > 0: sequences of this many steps
   bool cross_episodes = false;
 };
 
@@ -72,7 +73,9 @@ class ChunkStore {
   }
   // Policy version of the oldest chunk, and of the chunk holding `key`.
   int64_t FrontPolicyVersion() const { return chunks_.front().policy_version; }
-  int64_t PolicyVersion(int64_t key) const { return ChunkOf(key).policy_version; }
+  int64_t PolicyVersion(int64_t key) const {
+    return ChunkOf(key).policy_version;
+  }
 
   // The stored chunk `index` (0 = oldest) as it was inserted, shaped by the
   // table's signature.
@@ -129,6 +132,11 @@ class ChunkStore {
   const int64_t observation_bytes_;
   const int64_t action_bytes_;
   std::deque<StoredChunk> chunks_;
+  // chunks_[i].first is first_keys_[first_keys_head_ + i]: a contiguous copy
+  // of the chunks' first keys, so finding a key's chunk by binary search
+  // touches a few cache lines rather than a few chunks.
+  std::vector<int64_t> first_keys_;
+  size_t first_keys_head_ = 0;
   int64_t first_ = 0;
   int64_t end_ = 0;
   int64_t bytes_ = 0;

@@ -96,9 +96,9 @@ ReplayMetrics::ReplayMetrics(prometheus::Registry& registry)
                              .Name("entropic_replay_snapshot_seconds")
                              .Help("Time to write a snapshot")
                              .Register(registry)
-                             .Add({}, prometheus::Histogram::BucketBoundaries{
-                                          0.01, 0.1, 0.5, 1, 5, 10, 30, 60,
-                                          300})),
+                             .Add({},
+                                  prometheus::Histogram::BucketBoundaries{
+                                      0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300})),
       recovery_seconds_(&prometheus::BuildGauge()
                              .Name("entropic_replay_recovery_seconds")
                              .Help("Time the last start spent restoring "
@@ -126,9 +126,7 @@ std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
   metrics->items = &items_.Add(labels);
   metrics->chunks = &chunks_.Add(labels);
   metrics->bytes = &bytes_.Add(labels);
-  metrics->policy_lag = &policy_lag_.Add(
-      labels, prometheus::Histogram::BucketBoundaries{0, 1, 2, 4, 8, 16, 32,
-                                                      64, 128, 256, 1024});
+  metrics->policy_lag = &policy_lag_.Add(labels, PolicyLagBuckets());
   metrics->inserted_chunks = &inserted_chunks_.Add(labels);
   metrics->inserted_transitions = &inserted_transitions_.Add(labels);
   metrics->duplicate_chunks = &duplicate_chunks_.Add(labels);

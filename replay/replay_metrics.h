@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -11,6 +12,13 @@
 #include "prometheus/registry.h"
 
 namespace entropic {
+
+// Bucket bounds of entropic_replay_policy_lag_versions.
+inline const std::vector<double>& PolicyLagBuckets() {
+  static const std::vector<double> buckets = {0,  1,  2,   4,   8,   16,
+                                              32, 64, 128, 256, 1024};
+  return buckets;
+}
 
 // The metrics of one table, labelled {job, table}. The pointers are owned by
 // the families in ReplayMetrics and stay valid until RemoveTable. Each

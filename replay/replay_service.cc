@@ -70,6 +70,7 @@ class InsertReactor final
     }
     v1::TrajectoryChunk chunk = std::move(*request_.mutable_chunk());
     absl::StatusOr<std::shared_ptr<Table>> table = FindTable(chunk);
+    uint64_t slot = 0;
     {
       std::optional<grpc::Status> finish;
       {
@@ -81,7 +82,8 @@ class InsertReactor final
           finish = TakeFinishLocked();
         } else {
           ++in_flight_;
-          sequences_.push_back(chunk.sequence());
+          slot = first_slot_ + slots_.size();
+          slots_.push_back(Slot{chunk.sequence(), std::nullopt});
         }
       }
       if (finish) {
@@ -91,8 +93,8 @@ class InsertReactor final
     }
     // May complete inline; OnDone cannot run before this reaction returns.
     (*table)->InsertAsync(std::move(chunk), absl::InfiniteFuture(), cancel_,
-                          [this](absl::StatusOr<InsertResult> result) {
-                            OnInserted(std::move(result));
+                          [this, slot](absl::StatusOr<InsertResult> result) {
+                            OnInserted(slot, std::move(result));
                           });
     absl::MutexLock lock(&mu_);
     if (status_.ok() && in_flight_ < kMaxInsertsInFlight) {
@@ -154,29 +156,21 @@ class InsertReactor final
     return table;
   }
 
-  // Runs on a table's worker, or inline in OnReadDone.
-  void OnInserted(absl::StatusOr<InsertResult> result) {
+  // Runs on a table's worker, or inline in OnReadDone. Tables may complete
+  // a stream's chunks out of order (another table, or an inline insert
+  // overtaking the worker's acknowledgement), so results wait in their slot
+  // and acknowledgements go out in the order the chunks arrived.
+  void OnInserted(uint64_t slot, absl::StatusOr<InsertResult> result) {
     std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
-      --in_flight_;
-      const uint64_t sequence = sequences_.front();
-      sequences_.pop_front();
-      if (!result.ok()) {
-        if (result.status().code() == absl::StatusCode::kInvalidArgument) {
-          metrics_->refused_chunks().Increment();
-        }
-        if (status_.ok()) {
-          status_ = absl::Status(result.status().code(),
-                                 absl::StrCat("chunk with sequence ", sequence,
-                                              ": ", result.status().message()));
-        }
-      } else if (status_.ok()) {
-        v1::InsertResponse ack;
-        ack.set_sequence(result->sequence);
-        ack.set_duplicate(result->duplicate);
-        acks_.push_back(std::move(ack));
-        MaybeWriteLocked();
+      slots_[slot - first_slot_].result = std::move(result);
+      while (!slots_.empty() && slots_.front().result.has_value()) {
+        Slot done = std::move(slots_.front());
+        slots_.pop_front();
+        ++first_slot_;
+        --in_flight_;
+        AcknowledgeLocked(done.sequence, *done.result);
       }
       if (read_paused_ && status_.ok() && in_flight_ < kMaxInsertsInFlight) {
         read_paused_ = false;
@@ -185,6 +179,30 @@ class InsertReactor final
       finish = TakeFinishLocked();
     }
     if (finish) Finish(*finish);
+  }
+
+  void AcknowledgeLocked(uint64_t sequence,
+                         const absl::StatusOr<InsertResult>& result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!result.ok()) {
+      if (result.status().code() == absl::StatusCode::kInvalidArgument) {
+        metrics_->refused_chunks().Increment();
+      }
+      if (status_.ok()) {
+        status_ = absl::Status(result.status().code(),
+                               absl::StrCat("chunk with sequence ", sequence,
+                                            ": ", result.status().message()));
+      }
+      return;
+    }
+    // After a failure nothing more is acknowledged: the client resends from
+    // its first unacknowledged chunk.
+    if (!status_.ok()) return;
+    v1::InsertResponse ack;
+    ack.set_sequence(result->sequence);
+    ack.set_duplicate(result->duplicate);
+    acks_.push_back(std::move(ack));
+    MaybeWriteLocked();
   }
 
   void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -215,7 +233,13 @@ class InsertReactor final
 
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Table>> tables_ ABSL_GUARDED_BY(mu_);
-  std::deque<uint64_t> sequences_ ABSL_GUARDED_BY(mu_);  // in flight
+  // A chunk handed to a table, until it is acknowledged in arrival order.
+  struct Slot {
+    uint64_t sequence;
+    std::optional<absl::StatusOr<InsertResult>> result;
+  };
+  std::deque<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  uint64_t first_slot_ ABSL_GUARDED_BY(mu_) = 0;  // slots_.front()'s number
   std::deque<v1::InsertResponse> acks_ ABSL_GUARDED_BY(mu_);
   v1::InsertResponse current_ack_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);
@@ -233,35 +257,105 @@ struct SamplePart {
   SampleOptions options;
 };
 
-// One Sample call: waits on the tables' workers (each part completes on its
-// table's worker, or inline), then merges the parts into the response.
-// Finish() is the last thing Complete() does.
-class SampleReactor final : public grpc::ServerUnaryReactor {
+// Importance weights are divided by the batch's largest, so they are <= 1.
+void NormaliseWeights(SampledBatch& batch) {
+  float* weights = reinterpret_cast<float*>(batch.weights.data());
+  float largest = 0;
+  for (int i = 0; i < batch.batch_size; ++i) {
+    largest = std::max(largest, weights[i]);
+  }
+  if (largest <= 0) return;
+  for (int i = 0; i < batch.batch_size; ++i) weights[i] /= largest;
+}
+
+// Moves a merged batch into a response, shaped by the first table's
+// signature.
+void FillResponse(const v1::TableConfig& config, SampledBatch batch,
+                  std::string sources, const std::vector<std::string>& names,
+                  v1::SampleResponse& response) {
+  const int64_t b = batch.batch_size;
+  const int64_t length = batch.sequence_length;
+  auto fill = [](v1::Tensor* tensor, v1::DType dtype,
+                 std::vector<int64_t> shape,
+                 const google::protobuf::RepeatedField<int64_t>& tail,
+                 std::string data) {
+    tensor->set_dtype(dtype);
+    for (int64_t dim : shape) tensor->add_shape(dim);
+    for (int64_t dim : tail) tensor->add_shape(dim);
+    tensor->set_data(std::move(data));
+  };
+  const google::protobuf::RepeatedField<int64_t> none;
+  const std::vector<int64_t> steps =
+      length > 0 ? std::vector<int64_t>{b, length} : std::vector<int64_t>{b};
+  fill(response.mutable_observations(), config.observation().dtype(),
+       length > 0 ? std::vector<int64_t>{b, length + 1}
+                  : std::vector<int64_t>{b},
+       config.observation().shape(), std::move(batch.observations));
+  fill(response.mutable_actions(), config.action().dtype(), steps,
+       config.action().shape(), std::move(batch.actions));
+  fill(response.mutable_rewards(), v1::DTYPE_FLOAT32, steps, none,
+       std::move(batch.rewards));
+  fill(response.mutable_terminated(), v1::DTYPE_BOOL, steps, none,
+       std::move(batch.terminated));
+  if (length > 0) {
+    fill(response.mutable_truncated(), v1::DTYPE_BOOL, steps, none,
+         std::move(batch.truncated));
+  } else {
+    fill(response.mutable_next_observations(), config.observation().dtype(),
+         {b}, config.observation().shape(), std::move(batch.next_observations));
+    fill(response.mutable_discounts(), v1::DTYPE_FLOAT32, {b}, none,
+         std::move(batch.discounts));
+  }
+  fill(response.mutable_policy_versions(), v1::DTYPE_INT64, {b}, none,
+       std::move(batch.policy_versions));
+  fill(response.mutable_keys(), v1::DTYPE_INT64, {b}, none,
+       std::move(batch.keys));
+  fill(response.mutable_probabilities(), v1::DTYPE_FLOAT64, {b}, none,
+       std::move(batch.probabilities));
+  fill(response.mutable_weights(), v1::DTYPE_FLOAT32, {b}, none,
+       std::move(batch.weights));
+  fill(response.mutable_sources(), v1::DTYPE_UINT8, {b}, none,
+       std::move(sources));
+  for (const std::string& name : names) response.add_source_tables(name);
+  response.set_table_size(batch.table_size);
+}
+
+// One sample: its parts wait on their tables' workers (or complete inline),
+// then the merged batch fills `response` and `done` runs, on whichever
+// thread completed the last part. Owned by a reactor, which keeps it (and so
+// the tables) alive until `done` has run.
+class SampleCall {
  public:
-  SampleReactor(std::vector<SamplePart> parts,
-                std::vector<std::string> table_names, absl::Time deadline,
-                v1::SampleResponse* response)
+  using Done = absl::AnyInvocable<void(absl::Status)>;
+
+  SampleCall(std::vector<SamplePart> parts, CancelFlag cancel,
+             v1::SampleResponse* response, Done done)
       : parts_(std::move(parts)),
-        table_names_(std::move(table_names)),
-        cancel_(std::make_shared<std::atomic<bool>>(false)),
+        cancel_(std::move(cancel)),
         response_(response),
+        done_(std::move(done)),
         results_(parts_.size()),
-        remaining_(static_cast<int>(parts_.size())) {
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      parts_[i].table->SampleAsync(
-          parts_[i].options, deadline, cancel_,
+        remaining_(static_cast<int>(parts_.size())) {}
+
+  // Starts every part. `done` may have run, and this call been destroyed by
+  // its owner, before the last SampleAsync returns: nothing here touches a
+  // member after starting a part.
+  void Start(absl::Time deadline) {
+    const std::vector<SamplePart> parts = parts_;
+    const CancelFlag cancel = cancel_;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      parts[i].table->SampleAsync(
+          parts[i].options, deadline, cancel,
           [this, i](absl::StatusOr<SampledBatch> batch) {
             OnPart(i, std::move(batch));
           });
     }
   }
 
-  void OnCancel() override {
-    cancel_->store(true);
+  // Makes waiting parts notice a cancellation.
+  void Wake() {
     for (SamplePart& part : parts_) part.table->Wake();
   }
-
-  void OnDone() override { delete this; }
 
  private:
   void OnPart(size_t index, absl::StatusOr<SampledBatch> batch) {
@@ -270,97 +364,129 @@ class SampleReactor final : public grpc::ServerUnaryReactor {
       results_[index] = std::move(batch);
       if (--remaining_ > 0) return;
     }
-    Complete();
-  }
-
-  void Complete() {
+    // `done` may end the reactor that owns this call: run it from the
+    // stack, as the very last thing.
+    Done done = std::move(done_);
     for (auto& result : results_) {
       if (!result.ok()) {
-        Finish(ToGrpcStatus(result.status()));
+        done(result.status());
         return;
       }
     }
     SampledBatch merged = std::move(*results_[0]);
     std::string sources(merged.batch_size, '\0');
+    std::vector<std::string> names = {parts_[0].table->config().name()};
     for (size_t i = 1; i < results_.size(); ++i) {
       merged.Append(*results_[i]);
       sources.append(results_[i]->batch_size, static_cast<char>(i));
+      names.push_back(parts_[i].table->config().name());
     }
     NormaliseWeights(merged);
-    Fill(std::move(merged), std::move(sources));
-    Finish(grpc::Status::OK);
-  }
-
-  // Importance weights are divided by the batch's largest, so they are <= 1.
-  static void NormaliseWeights(SampledBatch& batch) {
-    float* weights = reinterpret_cast<float*>(batch.weights.data());
-    float largest = 0;
-    for (int i = 0; i < batch.batch_size; ++i) {
-      largest = std::max(largest, weights[i]);
-    }
-    if (largest <= 0) return;
-    for (int i = 0; i < batch.batch_size; ++i) weights[i] /= largest;
-  }
-
-  void Fill(SampledBatch batch, std::string sources) {
-    const v1::TableConfig& config = parts_[0].table->config();
-    const int64_t b = batch.batch_size;
-    const int64_t length = batch.sequence_length;
-    auto fill = [](v1::Tensor* tensor, v1::DType dtype,
-                   std::vector<int64_t> shape,
-                   const google::protobuf::RepeatedField<int64_t>& tail,
-                   std::string data) {
-      tensor->set_dtype(dtype);
-      for (int64_t dim : shape) tensor->add_shape(dim);
-      for (int64_t dim : tail) tensor->add_shape(dim);
-      tensor->set_data(std::move(data));
-    };
-    const google::protobuf::RepeatedField<int64_t> none;
-    const std::vector<int64_t> steps =
-        length > 0 ? std::vector<int64_t>{b, length} : std::vector<int64_t>{b};
-    fill(response_->mutable_observations(), config.observation().dtype(),
-         length > 0 ? std::vector<int64_t>{b, length + 1}
-                    : std::vector<int64_t>{b},
-         config.observation().shape(), std::move(batch.observations));
-    fill(response_->mutable_actions(), config.action().dtype(), steps,
-         config.action().shape(), std::move(batch.actions));
-    fill(response_->mutable_rewards(), v1::DTYPE_FLOAT32, steps, none,
-         std::move(batch.rewards));
-    fill(response_->mutable_terminated(), v1::DTYPE_BOOL, steps, none,
-         std::move(batch.terminated));
-    if (length > 0) {
-      fill(response_->mutable_truncated(), v1::DTYPE_BOOL, steps, none,
-           std::move(batch.truncated));
-    } else {
-      fill(response_->mutable_next_observations(), config.observation().dtype(),
-           {b}, config.observation().shape(),
-           std::move(batch.next_observations));
-      fill(response_->mutable_discounts(), v1::DTYPE_FLOAT32, {b}, none,
-           std::move(batch.discounts));
-    }
-    fill(response_->mutable_policy_versions(), v1::DTYPE_INT64, {b}, none,
-         std::move(batch.policy_versions));
-    fill(response_->mutable_keys(), v1::DTYPE_INT64, {b}, none,
-         std::move(batch.keys));
-    fill(response_->mutable_probabilities(), v1::DTYPE_FLOAT64, {b}, none,
-         std::move(batch.probabilities));
-    fill(response_->mutable_weights(), v1::DTYPE_FLOAT32, {b}, none,
-         std::move(batch.weights));
-    fill(response_->mutable_sources(), v1::DTYPE_UINT8, {b}, none,
-         std::move(sources));
-    for (const std::string& name : table_names_) {
-      response_->add_source_tables(name);
-    }
-    response_->set_table_size(batch.table_size);
+    FillResponse(parts_[0].table->config(), std::move(merged),
+                 std::move(sources), names, *response_);
+    done(absl::OkStatus());
   }
 
   std::vector<SamplePart> parts_;
-  const std::vector<std::string> table_names_;
   const CancelFlag cancel_;
   v1::SampleResponse* const response_;
+  Done done_;
   absl::Mutex mu_;
   std::vector<absl::StatusOr<SampledBatch>> results_ ABSL_GUARDED_BY(mu_);
   int remaining_ ABSL_GUARDED_BY(mu_);
+};
+
+// One Sample call. Finish() is the last thing the completion does.
+class SampleReactor final : public grpc::ServerUnaryReactor {
+ public:
+  SampleReactor(std::vector<SamplePart> parts, absl::Time deadline,
+                v1::SampleResponse* response)
+      : cancel_(std::make_shared<std::atomic<bool>>(false)),
+        call_(std::move(parts), cancel_, response,
+              [this](absl::Status status) { Finish(ToGrpcStatus(status)); }) {
+    call_.Start(deadline);
+  }
+
+  void OnCancel() override {
+    cancel_->store(true);
+    call_.Wake();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  const CancelFlag cancel_;
+  SampleCall call_;
+};
+
+absl::StatusOr<std::vector<SamplePart>> PlanSample(
+    const TableStore& store, const v1::SampleRequest& request);
+
+// A SampleStream: one sample at a time, each answered before the next
+// request is read (clients keep a few requests queued to hide the gap).
+class SampleStreamReactor final
+    : public grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse> {
+ public:
+  explicit SampleStreamReactor(const TableStore* store)
+      : store_(store), cancel_(std::make_shared<std::atomic<bool>>(false)) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);  // the client is done asking
+      return;
+    }
+    absl::StatusOr<std::vector<SamplePart>> parts =
+        PlanSample(*store_, request_);
+    if (!parts.ok()) {
+      Finish(ToGrpcStatus(parts.status()));
+      return;
+    }
+    response_.Clear();
+    SampleCall* call;
+    {
+      absl::MutexLock lock(&mu_);
+      call_ = std::make_unique<SampleCall>(
+          std::move(parts).value(), cancel_, &response_,
+          [this](absl::Status status) { OnSampled(status); });
+      call = call_.get();
+    }
+    // Waits like Sample without a deadline: until cancelled or closed.
+    call->Start(absl::InfiniteFuture());
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnCancel() override {
+    cancel_->store(true);
+    absl::MutexLock lock(&mu_);
+    if (call_) call_->Wake();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnSampled(const absl::Status& status) {
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(status));
+      return;
+    }
+    StartWrite(&response_);
+  }
+
+  const TableStore* const store_;
+  const CancelFlag cancel_;
+  v1::SampleRequest request_;
+  v1::SampleResponse response_;
+  absl::Mutex mu_;  // call_ is replaced on reads and woken on cancel
+  std::unique_ptr<SampleCall> call_ ABSL_GUARDED_BY(mu_);
 };
 
 // The parts a request asks for, checked: InvalidArgument naming the field,
@@ -389,8 +515,9 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
     return absl::InvalidArgumentError(absl::StrCat(
         "demonstration_fraction: must be in [0, 1], got ", fraction));
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<Table> demonstrations,
-                   store.Find(request.job_id(), request.demonstrations_table()));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<Table> demonstrations,
+      store.Find(request.job_id(), request.demonstrations_table()));
   const v1::TableConfig& a = table->config();
   const v1::TableConfig& d = demonstrations->config();
   if (a.observation().SerializeAsString() !=
@@ -467,10 +594,13 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
     v1::SampleResponse* response) {
   absl::StatusOr<std::vector<SamplePart>> parts = PlanSample(*store_, *request);
   if (!parts.ok()) return FinishNow(context, parts.status());
-  std::vector<std::string> names;
-  for (const SamplePart& part : *parts) names.push_back(part.table->config().name());
-  return new SampleReactor(std::move(parts).value(), std::move(names),
-                           SampleDeadline(*context), response);
+  return new SampleReactor(std::move(parts).value(), SampleDeadline(*context),
+                           response);
+}
+
+grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse>*
+ReplayServiceImpl::SampleStream(grpc::CallbackServerContext* context) {
+  return new SampleStreamReactor(store_);
 }
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::UpdatePriorities(
@@ -480,10 +610,11 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::UpdatePriorities(
   absl::StatusOr<std::shared_ptr<Table>> table =
       store_->Find(request->job_id(), request->table());
   if (!table.ok()) return FinishNow(context, table.status());
-  return FinishNow(context, (*table)->UpdatePriorities(
-                                {request->keys().begin(), request->keys().end()},
-                                {request->priorities().begin(),
-                                 request->priorities().end()}));
+  return FinishNow(
+      context,
+      (*table)->UpdatePriorities(
+          {request->keys().begin(), request->keys().end()},
+          {request->priorities().begin(), request->priorities().end()}));
 }
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::GetTableInfo(

@@ -35,6 +35,9 @@ class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
                                    const v1::SampleRequest* request,
                                    v1::SampleResponse* response) override;
 
+  grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse>* SampleStream(
+      grpc::CallbackServerContext* context) override;
+
   grpc::ServerUnaryReactor* UpdatePriorities(
       grpc::CallbackServerContext* context,
       const v1::UpdatePrioritiesRequest* request,

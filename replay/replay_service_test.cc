@@ -1,7 +1,10 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/tensor.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -149,6 +152,122 @@ TEST_F(ReplayServiceTest, UnknownJobIsInvalidArgumentNamingIt) {
   EXPECT_TRUE(acks.empty());
 }
 
+TEST_F(ReplayServiceTest,
+       AcknowledgesInArrivalOrderWhenTablesFinishOutOfOrder) {
+  // "gated" admits one 8-step chunk, then holds inserts until 4 transitions
+  // have been sampled (min size 8, 1 sample per insert, error buffer 4).
+  v1::CreateTablesRequest create;
+  create.set_job_id("job");
+  *create.add_tables() = CartPoleTable(1000, 8, 1, 4);
+  create.mutable_tables(0)->set_name("gated");
+  v1::CreateTablesResponse created;
+  grpc::ClientContext create_context;
+  SetDeadline(create_context);
+  ASSERT_TRUE(stub_->CreateTables(&create_context, create, &created).ok());
+
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto stream = stub_->Insert(&context);
+  for (const auto& [sequence, table] : std::vector<std::pair<int, std::string>>{
+           {1, "gated"}, {2, "gated"}, {3, "agent"}}) {
+    v1::InsertRequest request;
+    *request.mutable_chunk() = MakeChunk("a", sequence, 8, 0);
+    request.mutable_chunk()->set_table(table);
+    ASSERT_TRUE(stream->Write(request));
+  }
+  v1::InsertResponse ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_EQ(ack.sequence(), 1u);
+  // Chunk 3 is stored while chunk 2 still waits on the rate limiter...
+  for (int i = 0; i < 500 && TableSize() < 8; ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_EQ(TableSize(), 8);
+  // ...and its acknowledgement waits for chunk 2's, released by a sample.
+  v1::SampleRequest sample;
+  sample.set_job_id("job");
+  sample.set_table("gated");
+  sample.set_batch_size(4);
+  v1::SampleResponse sampled;
+  grpc::ClientContext sample_context;
+  SetDeadline(sample_context);
+  ASSERT_TRUE(stub_->Sample(&sample_context, sample, &sampled).ok());
+  stream->WritesDone();
+  std::vector<uint64_t> rest;
+  while (stream->Read(&ack)) rest.push_back(ack.sequence());
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(rest, (std::vector<uint64_t>{2, 3}));
+}
+
+TEST_F(ReplayServiceTest, SixtyFourConcurrentStreamsAreAllAcknowledged) {
+  constexpr int kStreams = 64;
+  constexpr int kChunksPerStream = 20;
+  std::vector<std::thread> actors;
+  std::vector<int> acknowledged(kStreams, 0);
+  std::vector<grpc::Status> statuses(kStreams);
+  for (int a = 0; a < kStreams; ++a) {
+    actors.emplace_back([&, a] {
+      std::vector<v1::TrajectoryChunk> chunks;
+      for (int i = 1; i <= kChunksPerStream; ++i) {
+        chunks.push_back(MakeChunk(absl::StrCat("actor-", a), i, 4, i));
+      }
+      auto [acks, status] = InsertAll(chunks);
+      acknowledged[a] = static_cast<int>(acks.size());
+      statuses[a] = status;
+    });
+  }
+  for (std::thread& actor : actors) actor.join();
+  for (int a = 0; a < kStreams; ++a) {
+    EXPECT_TRUE(statuses[a].ok())
+        << "stream " << a << ": " << statuses[a].error_message();
+    EXPECT_EQ(acknowledged[a], kChunksPerStream) << "stream " << a;
+  }
+  EXPECT_EQ(TableSize(), kStreams * kChunksPerStream * 4);
+}
+
+TEST_F(ReplayServiceTest, SampleStreamAnswersEveryRequestInOrder) {
+  std::vector<v1::TrajectoryChunk> chunks;
+  for (int i = 1; i <= 10; ++i) chunks.push_back(MakeChunk("a", i, 8, i * 100));
+  ASSERT_TRUE(InsertAll(chunks).second.ok());
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto stream = stub_->SampleStream(&context);
+  for (int batch : {3, 5, 7}) {
+    v1::SampleRequest request;
+    request.set_job_id("job");
+    request.set_table("agent");
+    request.set_batch_size(batch);
+    ASSERT_TRUE(stream->Write(request));
+  }
+  stream->WritesDone();
+  std::vector<int64_t> sizes;
+  v1::SampleResponse response;
+  while (stream->Read(&response)) {
+    sizes.push_back(response.observations().shape(0));
+    const std::vector<float> s = TensorValues<float>(response.observations());
+    const std::vector<float> next =
+        TensorValues<float>(response.next_observations());
+    for (size_t i = 0; i < s.size(); i += 4) EXPECT_EQ(next[i], s[i] + 1);
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(sizes, (std::vector<int64_t>{3, 5, 7}));
+}
+
+TEST_F(ReplayServiceTest, SampleStreamEndsWithABadRequestsStatus) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto stream = stub_->SampleStream(&context);
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("agent");
+  request.set_batch_size(0);
+  ASSERT_TRUE(stream->Write(request));
+  v1::SampleResponse response;
+  EXPECT_FALSE(stream->Read(&response));
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("batch_size"));
+}
+
 TEST_F(ReplayServiceTest, SampleOfUnknownJobIsNotFound) {
   v1::SampleRequest request;
   request.set_job_id("nope");
@@ -223,7 +342,8 @@ TEST_F(ReplayServiceTest, MixedBatchesHonourTheDemonstrationFraction) {
   ASSERT_TRUE(stub_->Sample(&context, request, &response).ok());
   ASSERT_THAT(response.source_tables(),
               ::testing::ElementsAre("agent", "demonstrations"));
-  const std::vector<uint8_t> sources = TensorValues<uint8_t>(response.sources());
+  const std::vector<uint8_t> sources =
+      TensorValues<uint8_t>(response.sources());
   const std::vector<float> observations =
       TensorValues<float>(response.observations());
   ASSERT_EQ(sources.size(), 40u);
