@@ -92,6 +92,10 @@ int RunCommand(const std::string& job_file, const RunOptions& options) {
   cluster_options.output_root = options.output_dir;
   cluster_options.device = options.device;
   cluster_options.metrics_port = options.metrics_port;
+  if (checked.replay().durable()) {
+    cluster_options.replay_checkpoint_dir =
+        (std::filesystem::path(options.output_dir) / "replay").string();
+  }
   absl::StatusOr<std::unique_ptr<EmbeddedCluster>> cluster =
       EmbeddedCluster::Start(cluster_options);
   if (!cluster.ok()) return Fail(cluster.status());

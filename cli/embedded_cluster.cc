@@ -20,6 +20,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Start(
   ReplayServer::Options replay;
   replay.host = "127.0.0.1";
   replay.port = 0;
+  replay.checkpoint_dir = options.replay_checkpoint_dir;
   ASSIGN_OR_RETURN(cluster->replay_,
                    ReplayServer::Create(replay, *cluster->registry_));
 

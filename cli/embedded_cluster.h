@@ -29,6 +29,9 @@ class EmbeddedCluster {
     std::string device = "cpu";
     // Serve all components' metrics on this port; -1 serves none, 0 picks.
     int metrics_port = -1;
+    // Replay's write-ahead log and snapshots, for jobs with durable tables;
+    // empty: replay keeps everything in memory and refuses durable tables.
+    std::string replay_checkpoint_dir;
   };
 
   static absl::StatusOr<std::unique_ptr<EmbeddedCluster>> Start(

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     return entropic::kExitOk;
   }
   gflags::HandleCommandLineHelpFlags();
-  entropic::DisableMutexDeadlockDetection();
+  entropic::TuneForServing();
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
   // The progress display is the interface; component logs only on request.

@@ -2,6 +2,7 @@
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -23,15 +24,17 @@ sigset_t ShutdownSignals() {
 
 void InitProcess(const char* usage, int* argc, char*** argv) {
   BlockShutdownSignals();
-  DisableMutexDeadlockDetection();
+  TuneForServing();
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
   google::InitGoogleLogging((*argv)[0]);
   FLAGS_logtostderr = true;
 }
 
-void DisableMutexDeadlockDetection() {
+void TuneForServing() {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
 void BlockShutdownSignals() {

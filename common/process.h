@@ -11,9 +11,15 @@ namespace entropic {
 // below), parses the gflags, and sends glog's output to stderr.
 void InitProcess(const char* usage, int* argc, char*** argv);
 
-// Debian's Abseil is built with lock-order (deadlock) detection on, which
-// costs a graph update per lock. Tests keep it; serving processes turn it off.
-void DisableMutexDeadlockDetection();
+// Settings for processes that serve, called by InitProcess (tests keep the
+// defaults):
+// - Debian's Abseil is built with lock-order (deadlock) detection on, which
+//   costs a graph update per lock: off.
+// - glibc's malloc hands buffers above a few MiB (sample responses, Atari
+//   chunks) straight to mmap and back, so every batch pays page faults and
+//   zeroing of fresh pages: such buffers come from the heap instead, and up
+//   to 256 MiB of freed heap is kept for reuse.
+void TuneForServing();
 
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
 // later, so WaitForShutdownSignal can take them. Call first thing in main.

@@ -114,11 +114,23 @@ int64_t ChunkStore::PopFront() {
   return length;
 }
 
-const ChunkStore::StoredChunk& ChunkStore::ChunkOf(int64_t key) const {
+size_t ChunkStore::IndexOf(int64_t key) const {
   // The owner is the last chunk that starts at or before `key`.
   const auto begin = first_keys_.begin() + first_keys_head_;
   const auto after = std::upper_bound(begin, first_keys_.end(), key);
-  return chunks_[(after - begin) - 1];
+  return (after - begin) - 1;
+}
+
+void ChunkStore::PrefetchChunk(size_t index) const {
+  __builtin_prefetch(&chunks_[index]);
+}
+
+void ChunkStore::PrefetchRows(size_t index, int64_t key) const {
+  const StoredChunk& chunk = chunks_[index];
+  const int64_t step = key - chunk.first;
+  __builtin_prefetch(chunk.observations.data() + step * observation_bytes_);
+  __builtin_prefetch(chunk.actions.data() + step * action_bytes_);
+  __builtin_prefetch(chunk.rewards.data() + step * sizeof(float));
 }
 
 const ChunkStore::StoredChunk* ChunkStore::Next(
@@ -176,9 +188,9 @@ float ChunkStore::Reward(const StoredChunk& chunk, int step) const {
   return reward;
 }
 
-bool ChunkStore::Gather(int64_t key, const SampleShape& shape, int row,
-                        SampledBatch& batch) const {
-  const StoredChunk& chunk = ChunkOf(key);
+bool ChunkStore::Gather(size_t index, int64_t key, const SampleShape& shape,
+                        int row, SampledBatch& batch) const {
+  const StoredChunk& chunk = chunks_[index];
   const int step = static_cast<int>(key - chunk.first);
   Put<int64_t>(batch.policy_versions, row, chunk.policy_version);
   Put<int64_t>(batch.keys, row, key);

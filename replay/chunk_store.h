@@ -71,10 +71,20 @@ class ChunkStore {
   int64_t FrontEnd() const {
     return chunks_.front().first + chunks_.front().length;
   }
-  // Policy version of the oldest chunk, and of the chunk holding `key`.
+  // Policy version of the oldest chunk.
   int64_t FrontPolicyVersion() const { return chunks_.front().policy_version; }
-  int64_t PolicyVersion(int64_t key) const {
-    return ChunkOf(key).policy_version;
+
+  // Where a key lives: its chunk's index (0 = oldest) until the next
+  // PopFront. Sampling locates a whole batch first and prefetches, so the
+  // cache misses of a large table overlap instead of queueing one by one.
+  size_t IndexOf(int64_t key) const;
+  // Starts loading the chunk's bookkeeping into the cache.
+  void PrefetchChunk(size_t index) const;
+  // Starts loading the rows a transition at `key` reads (the chunk's
+  // bookkeeping should be loaded by now).
+  void PrefetchRows(size_t index, int64_t key) const;
+  int64_t PolicyVersionAt(size_t index) const {
+    return chunks_[index].policy_version;
   }
 
   // The stored chunk `index` (0 = oldest) as it was inserted, shaped by the
@@ -97,6 +107,11 @@ class ChunkStore {
   // when a sequence of that length does not fit from there (the episode ends
   // first and `cross_episodes` is false, or later data is not stored yet).
   bool Gather(int64_t key, const SampleShape& shape, int row,
+              SampledBatch& batch) const {
+    return Gather(IndexOf(key), key, shape, row, batch);
+  }
+  // The same, for a key whose chunk index is known.
+  bool Gather(size_t index, int64_t key, const SampleShape& shape, int row,
               SampledBatch& batch) const;
 
  private:
@@ -118,7 +133,9 @@ class ChunkStore {
     std::string rewards;
   };
 
-  const StoredChunk& ChunkOf(int64_t key) const;
+  const StoredChunk& ChunkOf(int64_t key) const {
+    return chunks_[IndexOf(key)];
+  }
   // The stream's chunk after `chunk`, or null if not (or no longer) stored.
   const StoredChunk* Next(const StoredChunk& chunk) const;
   float Reward(const StoredChunk& chunk, int step) const;

@@ -1,5 +1,7 @@
 #include "replay/replay_service.h"
 
+#include <grpcpp/impl/codegen/proto_utils.h>
+
 #include <cmath>
 #include <deque>
 #include <map>
@@ -15,6 +17,7 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "common/tensor.h"
+#include "replay/sample_wire.h"
 
 namespace entropic {
 namespace {
@@ -425,11 +428,11 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
 // A SampleStream: one sample at a time, each answered before the next
 // request is read (clients keep a few requests queued to hide the gap).
 class SampleStreamReactor final
-    : public grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   explicit SampleStreamReactor(const TableStore* store)
       : store_(store), cancel_(std::make_shared<std::atomic<bool>>(false)) {
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   void OnReadDone(bool ok) override {
@@ -437,8 +440,16 @@ class SampleStreamReactor final
       Finish(grpc::Status::OK);  // the client is done asking
       return;
     }
+    v1::SampleRequest request;
+    if (!grpc::SerializationTraits<v1::SampleRequest>::Deserialize(
+             &request_bytes_, &request)
+             .ok()) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "request: not a SampleRequest"));
+      return;
+    }
     absl::StatusOr<std::vector<SamplePart>> parts =
-        PlanSample(*store_, request_);
+        PlanSample(*store_, request);
     if (!parts.ok()) {
       Finish(ToGrpcStatus(parts.status()));
       return;
@@ -461,7 +472,7 @@ class SampleStreamReactor final
       Finish(grpc::Status::CANCELLED);
       return;
     }
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   void OnCancel() override {
@@ -478,13 +489,15 @@ class SampleStreamReactor final
       Finish(ToGrpcStatus(status));
       return;
     }
-    StartWrite(&response_);
+    response_bytes_ = SerializeSampleResponse(std::move(response_));
+    StartWrite(&response_bytes_);
   }
 
   const TableStore* const store_;
   const CancelFlag cancel_;
-  v1::SampleRequest request_;
+  grpc::ByteBuffer request_bytes_;
   v1::SampleResponse response_;
+  grpc::ByteBuffer response_bytes_;
   absl::Mutex mu_;  // call_ is replaced on reads and woken on cancel
   std::unique_ptr<SampleCall> call_ ABSL_GUARDED_BY(mu_);
 };
@@ -598,7 +611,7 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
                            response);
 }
 
-grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse>*
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 ReplayServiceImpl::SampleStream(grpc::CallbackServerContext* context) {
   return new SampleStreamReactor(store_);
 }

@@ -10,8 +10,21 @@ namespace entropic {
 
 // The gRPC face of the replay tables: finds the table, converts, calls it,
 // finishes. Blocking (rate-limited) work waits on table workers, never on
-// gRPC threads. Thread-safe.
-class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
+// gRPC threads. Thread-safe. SampleStream works on raw bytes, so its
+// responses go out without a copy of their observations (sample_wire.h).
+using ReplayCallbackService =
+    v1::ReplayService::WithCallbackMethod_CreateTables<
+        v1::ReplayService::WithCallbackMethod_DeleteTables<
+            v1::ReplayService::WithCallbackMethod_Insert<
+                v1::ReplayService::WithCallbackMethod_Sample<
+                    v1::ReplayService::WithRawCallbackMethod_SampleStream<
+                        v1::ReplayService::WithCallbackMethod_UpdatePriorities<
+                            v1::ReplayService::WithCallbackMethod_GetTableInfo<
+                                v1::ReplayService::
+                                    WithCallbackMethod_Checkpoint<
+                                        v1::ReplayService::Service>>>>>>>>;
+
+class ReplayServiceImpl final : public ReplayCallbackService {
  public:
   // `store`, `metrics` and `checkpointer` (null without durability) must
   // outlive the service.
@@ -35,7 +48,7 @@ class ReplayServiceImpl final : public v1::ReplayService::CallbackService {
                                    const v1::SampleRequest* request,
                                    v1::SampleResponse* response) override;
 
-  grpc::ServerBidiReactor<v1::SampleRequest, v1::SampleResponse>* SampleStream(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* SampleStream(
       grpc::CallbackServerContext* context) override;
 
   grpc::ServerUnaryReactor* UpdatePriorities(

@@ -579,6 +579,20 @@ void Table::UpdateGaugesLocked() {
   metrics_->bytes->Set(store_.bytes());
 }
 
+absl::Status Table::NoFittingItemsLocked(const SampleOptions& options) const {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "table ", config_.name(), " holds no items that fit the request (",
+      options.shape.sequence_length > 0
+          ? absl::StrCat("sequences of ", options.shape.sequence_length,
+                         " steps")
+          : std::string("transitions"),
+      config_.max_policy_lag() > 0
+          ? absl::StrCat(" within ", config_.max_policy_lag(),
+                         " versions of the newest policy")
+          : std::string(),
+      ")"));
+}
+
 absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
   const int b = options.batch_size;
   SampledBatch batch;
@@ -593,48 +607,59 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
   const std::vector<double>& lag_buckets = PolicyLagBuckets();
   std::vector<double> lag_counts(lag_buckets.size() + 1, 0.0);
   double lag_sum = 0;
+  // Draw in rounds: select every row still missing, locate the chunks and
+  // prefetch them, then the rows they hold, then gather. A queue consumes
+  // what it hands out, so it draws one item per round.
+  struct Candidate {
+    Selection selection;
+    size_t chunk;
+  };
+  std::vector<Candidate> candidates;
   for (int row = 0; row < b;) {
-    if (SizeLocked() == 0 || draws_left-- == 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "table ", config_.name(), " holds no items that fit the request (",
-          options.shape.sequence_length > 0
-              ? absl::StrCat("sequences of ", options.shape.sequence_length,
-                             " steps")
-              : std::string("transitions"),
-          config_.max_policy_lag() > 0
-              ? absl::StrCat(" within ", config_.max_policy_lag(),
-                             " versions of the newest policy")
-              : std::string(),
-          ")"));
+    const int wanted = selector_->ConsumesSamples() ? 1 : b - row;
+    if (SizeLocked() == 0 || draws_left < wanted) {
+      return NoFittingItemsLocked(options);
     }
-    const Selection selection = selector_->Sample(rng_);
-    const int64_t version = store_.PolicyVersion(selection.key);
-    const bool stale = IsStaleLocked(version);
-    if (stale && selector_->ConsumesSamples()) {
-      ConsumeLocked(selection.key);  // a queue drops what it may not serve
-      continue;
+    draws_left -= wanted;
+    candidates.clear();
+    for (int i = 0; i < wanted; ++i) {
+      const Selection selection = selector_->Sample(rng_);
+      candidates.push_back({selection, store_.IndexOf(selection.key)});
+      store_.PrefetchChunk(candidates.back().chunk);
     }
-    if (stale || !store_.Gather(selection.key, options.shape, row, batch)) {
-      continue;
+    for (const Candidate& candidate : candidates) {
+      store_.PrefetchRows(candidate.chunk, candidate.selection.key);
     }
-    // Bucket counts, added to the histogram once per batch: cheaper than
-    // an Observe per item.
-    const double lag = static_cast<double>(newest_policy_version_ - version);
-    const auto bucket =
-        std::lower_bound(lag_buckets.begin(), lag_buckets.end(), lag);
-    lag_counts[bucket - lag_buckets.begin()] += 1;
-    lag_sum += lag;
-    std::memcpy(&batch.probabilities[row * sizeof(double)],
-                &selection.probability, sizeof(double));
-    const float weight =
-        prioritized
-            ? static_cast<float>(std::pow(
-                  static_cast<double>(SizeLocked()) * selection.probability,
-                  -beta))
-            : 1.0f;
-    std::memcpy(&batch.weights[row * sizeof(float)], &weight, sizeof(float));
-    ++row;
-    if (selector_->ConsumesSamples()) ConsumeLocked(selection.key);
+    for (const auto& [selection, chunk] : candidates) {
+      const int64_t version = store_.PolicyVersionAt(chunk);
+      const bool stale = IsStaleLocked(version);
+      if (stale && selector_->ConsumesSamples()) {
+        ConsumeLocked(selection.key);  // a queue drops what it may not serve
+        continue;
+      }
+      if (stale ||
+          !store_.Gather(chunk, selection.key, options.shape, row, batch)) {
+        continue;
+      }
+      // Bucket counts, added to the histogram once per batch: cheaper than
+      // an Observe per item.
+      const double lag = static_cast<double>(newest_policy_version_ - version);
+      const auto bucket =
+          std::lower_bound(lag_buckets.begin(), lag_buckets.end(), lag);
+      lag_counts[bucket - lag_buckets.begin()] += 1;
+      lag_sum += lag;
+      std::memcpy(&batch.probabilities[row * sizeof(double)],
+                  &selection.probability, sizeof(double));
+      const float weight =
+          prioritized
+              ? static_cast<float>(std::pow(
+                    static_cast<double>(SizeLocked()) * selection.probability,
+                    -beta))
+              : 1.0f;
+      std::memcpy(&batch.weights[row * sizeof(float)], &weight, sizeof(float));
+      ++row;
+      if (selector_->ConsumesSamples()) ConsumeLocked(selection.key);
+    }
   }
   if (log_ != nullptr && selector_->ConsumesSamples()) {
     // Best effort: if it is lost, a restart hands these items out again.

@@ -178,6 +178,9 @@ class Table {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<SampledBatch> SampleLocked(const SampleOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FailedPrecondition for a sample that found too few items fitting it.
+  absl::Status NoFittingItemsLocked(const SampleOptions& options) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the oldest chunk, removing its remaining items from the selector.
   void EvictFrontLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -205,8 +208,8 @@ class Table {
   // part of the oldest chunk.
   int64_t first_item_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t newest_policy_version_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, uint64_t> last_sequence_ ABSL_GUARDED_BY(
-      mu_);
+  absl::flat_hash_map<std::string, uint64_t> last_sequence_
+      ABSL_GUARDED_BY(mu_);
   RateLimiter limiter_ ABSL_GUARDED_BY(mu_);
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);
