@@ -75,9 +75,14 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
   stored.sequence = chunk.sequence();
   stored.env_index = chunk.env_index();
   stored.start_step = chunk.start_step();
-  stored.observations = TakeData(chunk.mutable_observations());
-  stored.actions = TakeData(chunk.mutable_actions());
-  stored.rewards = TakeData(chunk.mutable_rewards());
+  auto data = std::make_shared<ChunkData>();
+  data->observations = TakeData(chunk.mutable_observations());
+  data->actions = TakeData(chunk.mutable_actions());
+  data->rewards = TakeData(chunk.mutable_rewards());
+  stored.observations = data->observations;
+  stored.actions = data->actions;
+  stored.rewards = data->rewards;
+  stored.data = std::move(data);
   bytes_ += stored.observations.size() + stored.actions.size() +
             stored.rewards.size();
 
@@ -141,7 +146,17 @@ const ChunkStore::StoredChunk* ChunkStore::Next(
 
 v1::TrajectoryChunk ChunkStore::Export(size_t index,
                                        const v1::TableConfig& config) const {
-  const StoredChunk& stored = chunks_[index];
+  return ExportChunk(chunks_[index], config);
+}
+
+ChunkStore::Frozen ChunkStore::Freeze() const {
+  Frozen frozen;
+  frozen.chunks_.assign(chunks_.begin(), chunks_.end());
+  return frozen;
+}
+
+v1::TrajectoryChunk ChunkStore::ExportChunk(const StoredChunk& stored,
+                                            const v1::TableConfig& config) {
   v1::TrajectoryChunk chunk;
   chunk.set_actor_id(stored.actor_id);
   chunk.set_sequence(stored.sequence);
@@ -152,11 +167,11 @@ v1::TrajectoryChunk ChunkStore::Export(size_t index,
   chunk.set_terminated(stored.terminated);
   chunk.set_truncated(stored.truncated);
   auto fill = [](v1::Tensor* tensor, const v1::TensorSpec& spec, int64_t rows,
-                 const std::string& data) {
+                 std::string_view data) {
     tensor->set_dtype(spec.dtype());
     tensor->add_shape(rows);
     for (int64_t dim : spec.shape()) tensor->add_shape(dim);
-    tensor->set_data(data);
+    tensor->set_data(data.data(), data.size());
   };
   fill(chunk.mutable_observations(), config.observation(), stored.length + 1,
        stored.observations);

@@ -3,8 +3,10 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,6 +93,12 @@ class ChunkStore {
   // table's signature.
   v1::TrajectoryChunk Export(size_t index, const v1::TableConfig& config) const;
 
+  class Frozen;
+  // The chunks as they are now, sharing their data rather than copying it:
+  // cheap enough to take under the table's lock, so a snapshot is written
+  // to disk without holding up inserts and samples.
+  Frozen Freeze() const;
+
   // The first key of the chunk written by `actor_id` with `sequence`, if it
   // is still stored.
   std::optional<int64_t> FindChunk(const std::string& actor_id,
@@ -115,6 +123,13 @@ class ChunkStore {
               SampledBatch& batch) const;
 
  private:
+  // A chunk's tensor data, never changed once stored; shared with frozen
+  // copies being written to a snapshot.
+  struct ChunkData {
+    std::string observations;
+    std::string actions;
+    std::string rewards;
+  };
   struct StoredChunk {
     int64_t first = 0;  // key of its first transition
     int32_t length = 0;
@@ -128,10 +143,14 @@ class ChunkStore {
     uint64_t sequence = 0;
     uint32_t env_index = 0;
     int64_t start_step = 0;
-    std::string observations;
-    std::string actions;
-    std::string rewards;
+    // Views of `data`, so sampling reads rows without another indirection.
+    std::shared_ptr<const ChunkData> data;
+    std::string_view observations;
+    std::string_view actions;
+    std::string_view rewards;
   };
+  static v1::TrajectoryChunk ExportChunk(const StoredChunk& stored,
+                                         const v1::TableConfig& config);
 
   const StoredChunk& ChunkOf(int64_t key) const {
     return chunks_[IndexOf(key)];
@@ -159,6 +178,20 @@ class ChunkStore {
   int64_t bytes_ = 0;
   // Last chunk of each (actor, env_index) stream, by its first key.
   absl::flat_hash_map<std::string, int64_t> stream_tails_;
+};
+
+class ChunkStore::Frozen {
+ public:
+  size_t chunks() const { return chunks_.size(); }
+  // As ChunkStore::Export.
+  v1::TrajectoryChunk Export(size_t index,
+                             const v1::TableConfig& config) const {
+    return ExportChunk(chunks_[index], config);
+  }
+
+ private:
+  friend class ChunkStore;
+  std::vector<StoredChunk> chunks_;
 };
 
 }  // namespace entropic

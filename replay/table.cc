@@ -702,34 +702,42 @@ absl::Status Table::UpdatePriorities(const std::vector<int64_t>& keys,
 }
 
 absl::Status Table::WriteSnapshot(SnapshotWriter& writer) const {
-  absl::MutexLock lock(&mu_);
+  // Take a consistent view under the lock (the chunks' data is shared, not
+  // copied), then write it without holding up inserts and samples.
+  std::optional<ChunkStore::Frozen> chunks;
+  std::optional<v1::LogRecord> consume;
+  v1::LogRecord sequences;
+  {
+    absl::MutexLock lock(&mu_);
+    chunks = store_.Freeze();
+    if (first_item_ > store_.first()) {
+      const ChunkStore::Identity chunk = store_.ChunkIdentity(first_item_);
+      consume.emplace();
+      consume->mutable_consume()->set_job_id(job_id_);
+      consume->mutable_consume()->set_table(config_.name());
+      consume->mutable_consume()->set_actor_id(chunk.actor_id);
+      consume->mutable_consume()->set_sequence(chunk.sequence);
+      consume->mutable_consume()->set_offset(first_item_ - chunk.first);
+    }
+    sequences.mutable_sequences()->set_job_id(job_id_);
+    sequences.mutable_sequences()->set_table(config_.name());
+    for (const auto& [actor, sequence] : last_sequence_) {
+      (*sequences.mutable_sequences()->mutable_last_sequence())[actor] =
+          sequence;
+    }
+  }
   v1::LogRecord create;
   create.mutable_create_tables()->set_job_id(job_id_);
   *create.mutable_create_tables()->add_tables() = config_;
   RETURN_IF_ERROR(writer.Write(create));
-  for (size_t i = 0; i < store_.chunks(); ++i) {
+  for (size_t i = 0; i < chunks->chunks(); ++i) {
     v1::LogRecord insert;
-    *insert.mutable_insert() = store_.Export(i, config_);
+    *insert.mutable_insert() = chunks->Export(i, config_);
     insert.mutable_insert()->set_job_id(job_id_);
     insert.mutable_insert()->set_table(config_.name());
     RETURN_IF_ERROR(writer.Write(insert));
   }
-  if (first_item_ > store_.first()) {
-    v1::LogRecord consume;
-    const ChunkStore::Identity chunk = store_.ChunkIdentity(first_item_);
-    consume.mutable_consume()->set_job_id(job_id_);
-    consume.mutable_consume()->set_table(config_.name());
-    consume.mutable_consume()->set_actor_id(chunk.actor_id);
-    consume.mutable_consume()->set_sequence(chunk.sequence);
-    consume.mutable_consume()->set_offset(first_item_ - chunk.first);
-    RETURN_IF_ERROR(writer.Write(consume));
-  }
-  v1::LogRecord sequences;
-  sequences.mutable_sequences()->set_job_id(job_id_);
-  sequences.mutable_sequences()->set_table(config_.name());
-  for (const auto& [actor, sequence] : last_sequence_) {
-    (*sequences.mutable_sequences()->mutable_last_sequence())[actor] = sequence;
-  }
+  if (consume) RETURN_IF_ERROR(writer.Write(*consume));
   return writer.Write(sequences);
 }
 

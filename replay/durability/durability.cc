@@ -1,6 +1,7 @@
 #include "replay/durability/durability.h"
 
 #include <fcntl.h>
+#include <glog/logging.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <map>
 #include <regex>
-
-#include <glog/logging.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,10 +36,10 @@ std::map<uint64_t, std::string> Numbered(const std::string& directory,
       continue;
     }
     uint64_t number;
-    if (absl::SimpleAtoi(name.substr(prefix.size() + 1,
-                                     name.size() - prefix.size() - 1 -
-                                         suffix.size()),
-                         &number)) {
+    if (absl::SimpleAtoi(
+            name.substr(prefix.size() + 1,
+                        name.size() - prefix.size() - 1 - suffix.size()),
+            &number)) {
       files[number] = entry.path().string();
     }
   }
@@ -56,19 +55,22 @@ class FileSnapshotWriter final : public SnapshotWriter {
   absl::Status Write(const v1::LogRecord& record) override {
     const std::string framed = FrameRecord(record);
     out_.write(framed.data(), framed.size());
-    if (!out_) return absl::InternalError(absl::StrCat(path_, ": write failed"));
+    if (!out_)
+      return absl::InternalError(absl::StrCat(path_, ": write failed"));
     if (record.has_insert()) {
       transitions_ += record.insert().rewards().shape_size() > 0
                           ? record.insert().rewards().shape(0)
                           : 0;
     }
-    if (record.has_create_tables()) tables_ += record.create_tables().tables_size();
+    if (record.has_create_tables())
+      tables_ += record.create_tables().tables_size();
     return absl::OkStatus();
   }
   absl::Status Finish() {
     out_.flush();
     out_.close();
-    if (!out_) return absl::InternalError(absl::StrCat(path_, ": write failed"));
+    if (!out_)
+      return absl::InternalError(absl::StrCat(path_, ": write failed"));
     // Sync the contents before the rename makes the snapshot visible.
     const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
@@ -117,8 +119,7 @@ absl::StatusOr<std::unique_ptr<Durability>> Durability::Open(
   const auto logs = Numbered(options.directory, "log", ".wal");
   RecoveryStats local;
   uint64_t from_segment = 0;
-  auto read = [&](const std::string& path,
-                  LogFileKind kind) -> absl::Status {
+  auto read = [&](const std::string& path, LogFileKind kind) -> absl::Status {
     absl::StatusOr<LogReadResult> result = ReadLogFile(path, kind, apply);
     if (!result.ok()) return result.status();
     ++local.files;
@@ -129,7 +130,8 @@ absl::StatusOr<std::unique_ptr<Durability>> Durability::Open(
                    << result->good_bytes
                    << "; recovered the records before it and skipped the rest";
       // Later segments start fresh, so cut the bad tail off now.
-      if (kind == LogFileKind::kLog) fs::resize_file(path, result->good_bytes, error);
+      if (kind == LogFileKind::kLog)
+        fs::resize_file(path, result->good_bytes, error);
     }
     return absl::OkStatus();
   };
@@ -150,6 +152,10 @@ absl::StatusOr<std::unique_ptr<Durability>> Durability::Open(
   if (stats != nullptr) *stats = local;
 
   std::unique_ptr<Durability> durability(new Durability(options));
+  if (!snapshots.empty()) {
+    durability->last_snapshot_bytes_ =
+        static_cast<int64_t>(fs::file_size(snapshots.rbegin()->second, error));
+  }
   WriteAheadLog::Options log_options;
   log_options.directory = options.directory;
   log_options.flush = options.flush;
@@ -162,7 +168,8 @@ absl::StatusOr<std::unique_ptr<Durability>> Durability::Open(
 }
 
 bool Durability::SnapshotDue() const {
-  return log_->segment_bytes() >= options_.snapshot_every_bytes;
+  return log_->segment_bytes() >=
+         std::max(options_.snapshot_every_bytes, last_snapshot_bytes_.load());
 }
 
 absl::StatusOr<v1::CheckpointResponse> Durability::Snapshot(
@@ -183,12 +190,13 @@ absl::StatusOr<v1::CheckpointResponse> Durability::Snapshot(
   }
   fs::rename(temporary, path, error);
   if (error) {
-    return absl::InternalError(absl::StrCat("publishing ", path, ": ",
-                                            error.message()));
+    return absl::InternalError(
+        absl::StrCat("publishing ", path, ": ", error.message()));
   }
   SyncDirectory(options_.directory);
   // Everything before this snapshot's segment is now redundant.
-  for (const auto& [number, old] : Numbered(options_.directory, "log", ".wal")) {
+  for (const auto& [number, old] :
+       Numbered(options_.directory, "log", ".wal")) {
     if (number < *segment) fs::remove(old, error);
   }
   for (const auto& [number, old] :
@@ -201,6 +209,7 @@ absl::StatusOr<v1::CheckpointResponse> Durability::Snapshot(
   response.set_tables(writer.tables());
   response.set_transitions(writer.transitions());
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
+  last_snapshot_bytes_ = response.bytes();
   return response;
 }
 

@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_REPLAY_DURABILITY_DURABILITY_H_
 #define ENTROPIC_REPLAY_DURABILITY_DURABILITY_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,8 +38,11 @@ class SnapshotWriter {
 // snapshots. A snapshot N holds the state at the start of log segment N, so
 // recovery reads the newest snapshot, then log segments N, N+1, ...; records
 // are idempotent, so a record that is in both is harmless. Recovery time is
-// bounded by snapshotting whenever a segment grows past
-// `snapshot_every_bytes`.
+// bounded by snapshotting whenever a segment grows past both
+// `snapshot_every_bytes` and the size of the last snapshot: recovery reads
+// at most one snapshot and about as much log again, and writing snapshots
+// at most doubles what goes to disk (a fixed interval would rewrite a large
+// table many times over).
 //
 // Thread-safe.
 class Durability {
@@ -64,6 +68,8 @@ class Durability {
 
   // Whether the log has grown enough since the last snapshot to take one.
   bool SnapshotDue() const;
+  // Bytes of the newest snapshot (0 before the first).
+  int64_t last_snapshot_bytes() const { return last_snapshot_bytes_; }
 
   // Starts a new log segment, calls `write` to write every durable table
   // into a snapshot of that segment's start, publishes it atomically (write,
@@ -77,6 +83,7 @@ class Durability {
   const Options options_;
   std::unique_ptr<WriteAheadLog> log_;
   absl::Mutex snapshot_mu_;  // one snapshot at a time
+  std::atomic<int64_t> last_snapshot_bytes_{0};
 };
 
 }  // namespace entropic

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/synchronization/notification.h"
+#include "common/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/durability/log_file.h"
@@ -18,8 +19,9 @@ using ::testing::HasSubstr;
 class DurabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = std::string(::testing::TempDir()) + "/durability_test_" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    directory_ =
+        std::string(::testing::TempDir()) + "/durability_test_" +
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
     fs::remove_all(directory_);
   }
   void TearDown() override { fs::remove_all(directory_); }
@@ -36,7 +38,8 @@ class DurabilityTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<Durability>> durability = Durability::Open(
         Options(),
         [&](v1::LogRecord& record) {
-          if (record.has_insert()) recovered.push_back(record.insert().sequence());
+          if (record.has_insert())
+            recovered.push_back(record.insert().sequence());
           return absl::OkStatus();
         },
         &stats);
@@ -76,8 +79,8 @@ TEST_F(DurabilityTest, TornTailIsSkippedWithTheRecordsBeforeItKept) {
     for (uint64_t i = 1; i <= 5; ++i) {
       ASSERT_TRUE(durability->log().Append(Insert(i)).ok());
     }
-    segment = WriteAheadLog::SegmentPath(directory_,
-                                         durability->log().segment());
+    segment =
+        WriteAheadLog::SegmentPath(directory_, durability->log().segment());
   }
   // A crash in the middle of writing the fifth record.
   fs::resize_file(segment, fs::file_size(segment) - 7);
@@ -103,8 +106,8 @@ TEST_F(DurabilityTest, FlippedBitEndsTheReadingAtThatRecord) {
     for (uint64_t i = 1; i <= 3; ++i) {
       ASSERT_TRUE(durability->log().Append(Insert(i)).ok());
     }
-    segment = WriteAheadLog::SegmentPath(directory_,
-                                         durability->log().segment());
+    segment =
+        WriteAheadLog::SegmentPath(directory_, durability->log().segment());
   }
   // Corrupt a byte in the last record's payload: its checksum fails.
   {
@@ -139,10 +142,8 @@ TEST_F(DurabilityTest, SnapshotReplacesOlderFiles) {
   {
     auto durability = Open(recovered, stats);
     ASSERT_TRUE(durability->log().Append(Insert(1)).ok());
-    absl::StatusOr<v1::CheckpointResponse> snapshot =
-        durability->Snapshot([](SnapshotWriter& writer) {
-          return writer.Write(Insert(100));
-        });
+    absl::StatusOr<v1::CheckpointResponse> snapshot = durability->Snapshot(
+        [](SnapshotWriter& writer) { return writer.Write(Insert(100)); });
     ASSERT_TRUE(snapshot.ok()) << snapshot.status();
     EXPECT_EQ(snapshot->transitions(), 4);
     ASSERT_TRUE(durability->log().Append(Insert(2)).ok());
@@ -156,6 +157,39 @@ TEST_F(DurabilityTest, SnapshotReplacesOlderFiles) {
   auto reopened = Open(recovered, stats);
   // The snapshot's state, then what was logged after it.
   EXPECT_EQ(recovered, (std::vector<uint64_t>{100, 2}));
+}
+
+TEST_F(DurabilityTest, SnapshotsAreDueOnceTheLogOutgrowsTheLastSnapshot) {
+  Durability::Options options = Options();
+  options.snapshot_every_bytes = 1000;
+  RecoveryStats stats;
+  absl::StatusOr<std::unique_ptr<Durability>> opened = Durability::Open(
+      options, [](v1::LogRecord&) { return absl::OkStatus(); }, &stats);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Durability& durability = **opened;
+  uint64_t sequence = 0;
+  while (durability.log().segment_bytes() < 1000) {
+    EXPECT_FALSE(durability.SnapshotDue());
+    ASSERT_TRUE(durability.log().Append(Insert(++sequence)).ok());
+  }
+  EXPECT_TRUE(durability.SnapshotDue());
+  // A snapshot of a larger state: the next one waits until as much log.
+  absl::StatusOr<v1::CheckpointResponse> snapshot =
+      durability.Snapshot([](SnapshotWriter& writer) {
+        for (uint64_t i = 1; i <= 40; ++i) {
+          RETURN_IF_ERROR(writer.Write(Insert(i)));
+        }
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_GT(snapshot->bytes(), 3000);
+  EXPECT_EQ(durability.last_snapshot_bytes(), snapshot->bytes());
+  while (durability.log().segment_bytes() < snapshot->bytes()) {
+    EXPECT_FALSE(durability.SnapshotDue())
+        << durability.log().segment_bytes() << " bytes logged";
+    ASSERT_TRUE(durability.log().Append(Insert(++sequence)).ok());
+  }
+  EXPECT_TRUE(durability.SnapshotDue());
 }
 
 TEST_F(DurabilityTest, FsyncPolicyAcknowledgesAfterTheSync) {

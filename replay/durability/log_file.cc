@@ -88,7 +88,8 @@ absl::StatusOr<LogReadResult> ReadLogFile(
       break;
     }
     v1::LogRecord record;
-    if (!record.ParseFromArray(bytes.data() + at + 8, static_cast<int>(length))) {
+    if (!record.ParseFromArray(bytes.data() + at + 8,
+                               static_cast<int>(length))) {
       result.corrupt_tail = true;
       break;
     }

@@ -70,7 +70,8 @@ WriteAheadLog::~WriteAheadLog() {
 
 absl::Status WriteAheadLog::OpenSegmentLocked(uint64_t segment) {
   const std::string path = SegmentPath(options_.directory, segment);
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::InternalError(
         absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
@@ -94,7 +95,8 @@ absl::StatusOr<uint64_t> WriteAheadLog::Append(const v1::LogRecord& record) {
   absl::Status written = WriteAll(fd_, framed);
   if (!written.ok()) {
     // Cut off a partial record so the log stays readable.
-    if (before >= 0 && ftruncate(fd_, before) == 0) lseek(fd_, before, SEEK_SET);
+    if (before >= 0 && ftruncate(fd_, before) == 0)
+      lseek(fd_, before, SEEK_SET);
     return written;
   }
   segment_bytes_ += framed.size();
