@@ -103,35 +103,44 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
 }
 
 int64_t ChunkStore::PopFront() {
-  const StoredChunk& front = chunks_.front();
+  StoredChunk& front = chunks_[head_];
   const int64_t length = front.length;
   bytes_ -=
       front.observations.size() + front.actions.size() + front.rewards.size();
   first_ += length;
-  chunks_.pop_front();
-  // Drop the consumed prefix once it is as long as the rest: amortised O(1).
-  if (++first_keys_head_ * 2 >= first_keys_.size()) {
-    first_keys_.erase(first_keys_.begin(),
-                      first_keys_.begin() + first_keys_head_);
-    first_keys_head_ = 0;
+  front = StoredChunk();  // frees its data now
+  if (++head_ * 2 >= chunks_.size()) {
+    chunks_.erase(chunks_.begin(), chunks_.begin() + head_);
+    first_keys_.erase(first_keys_.begin(), first_keys_.begin() + head_);
+    head_ = 0;
   }
-  if (chunks_.empty()) stream_tails_.clear();
+  if (chunks() == 0) stream_tails_.clear();
   return length;
 }
 
 size_t ChunkStore::IndexOf(int64_t key) const {
-  // The owner is the last chunk that starts at or before `key`.
-  const auto begin = first_keys_.begin() + first_keys_head_;
+  const auto begin = first_keys_.begin() + head_;
+  const size_t count = chunks();
+  // Chunks mostly have the same length, so the key's share of the live range
+  // usually points straight at its chunk: one cache miss, not a dozen.
+  const size_t guess = std::min(
+      count - 1, static_cast<size_t>(static_cast<double>(key - first_) /
+                                     static_cast<double>(end_ - first_) *
+                                     static_cast<double>(count)));
+  if (begin[guess] <= key && (guess + 1 == count || key < begin[guess + 1])) {
+    return guess;
+  }
+  // Otherwise the owner is the last chunk that starts at or before `key`.
   const auto after = std::upper_bound(begin, first_keys_.end(), key);
   return (after - begin) - 1;
 }
 
 void ChunkStore::PrefetchChunk(size_t index) const {
-  __builtin_prefetch(&chunks_[index]);
+  __builtin_prefetch(&chunks_[head_ + index]);
 }
 
 void ChunkStore::PrefetchRows(size_t index, int64_t key) const {
-  const StoredChunk& chunk = chunks_[index];
+  const StoredChunk& chunk = chunks_[head_ + index];
   const int64_t step = key - chunk.first;
   __builtin_prefetch(chunk.observations.data() + step * observation_bytes_);
   __builtin_prefetch(chunk.actions.data() + step * action_bytes_);
@@ -146,12 +155,12 @@ const ChunkStore::StoredChunk* ChunkStore::Next(
 
 v1::TrajectoryChunk ChunkStore::Export(size_t index,
                                        const v1::TableConfig& config) const {
-  return ExportChunk(chunks_[index], config);
+  return ExportChunk(chunks_[head_ + index], config);
 }
 
 ChunkStore::Frozen ChunkStore::Freeze() const {
   Frozen frozen;
-  frozen.chunks_.assign(chunks_.begin(), chunks_.end());
+  frozen.chunks_.assign(chunks_.begin() + head_, chunks_.end());
   return frozen;
 }
 
@@ -184,7 +193,8 @@ v1::TrajectoryChunk ChunkStore::ExportChunk(const StoredChunk& stored,
 
 std::optional<int64_t> ChunkStore::FindChunk(const std::string& actor_id,
                                              uint64_t sequence) const {
-  for (const StoredChunk& chunk : chunks_) {
+  for (size_t i = head_; i < chunks_.size(); ++i) {
+    const StoredChunk& chunk = chunks_[i];
     if (chunk.sequence == sequence && chunk.actor_id == actor_id) {
       return chunk.first;
     }
@@ -205,7 +215,7 @@ float ChunkStore::Reward(const StoredChunk& chunk, int step) const {
 
 bool ChunkStore::Gather(size_t index, int64_t key, const SampleShape& shape,
                         int row, SampledBatch& batch) const {
-  const StoredChunk& chunk = chunks_[index];
+  const StoredChunk& chunk = chunks_[head_ + index];
   const int step = static_cast<int>(key - chunk.first);
   Put<int64_t>(batch.policy_versions, row, chunk.policy_version);
   Put<int64_t>(batch.keys, row, key);

@@ -68,13 +68,13 @@ class ChunkStore {
   int64_t end() const { return end_; }
   int64_t size() const { return end_ - first_; }
   int64_t bytes() const { return bytes_; }
-  size_t chunks() const { return chunks_.size(); }
+  size_t chunks() const { return chunks_.size() - head_; }
   // The key after the oldest chunk's last.
   int64_t FrontEnd() const {
-    return chunks_.front().first + chunks_.front().length;
+    return chunks_[head_].first + chunks_[head_].length;
   }
   // Policy version of the oldest chunk.
-  int64_t FrontPolicyVersion() const { return chunks_.front().policy_version; }
+  int64_t FrontPolicyVersion() const { return chunks_[head_].policy_version; }
 
   // Where a key lives: its chunk's index (0 = oldest) until the next
   // PopFront. Sampling locates a whole batch first and prefetches, so the
@@ -86,7 +86,7 @@ class ChunkStore {
   // bookkeeping should be loaded by now).
   void PrefetchRows(size_t index, int64_t key) const;
   int64_t PolicyVersionAt(size_t index) const {
-    return chunks_[index].policy_version;
+    return chunks_[head_ + index].policy_version;
   }
 
   // The stored chunk `index` (0 = oldest) as it was inserted, shaped by the
@@ -153,7 +153,7 @@ class ChunkStore {
                                          const v1::TableConfig& config);
 
   const StoredChunk& ChunkOf(int64_t key) const {
-    return chunks_[IndexOf(key)];
+    return chunks_[head_ + IndexOf(key)];
   }
   // The stream's chunk after `chunk`, or null if not (or no longer) stored.
   const StoredChunk* Next(const StoredChunk& chunk) const;
@@ -167,12 +167,15 @@ class ChunkStore {
 
   const int64_t observation_bytes_;
   const int64_t action_bytes_;
-  std::deque<StoredChunk> chunks_;
-  // chunks_[i].first is first_keys_[first_keys_head_ + i]: a contiguous copy
-  // of the chunks' first keys, so finding a key's chunk by binary search
-  // touches a few cache lines rather than a few chunks.
+  // The live chunks are chunks_[head_...], oldest first; evicted ones
+  // before head_ are emptied at once and erased once they are half of the
+  // vector (amortised O(1)). A vector rather than a deque: sampling finds a
+  // chunk's address without first loading the deque's block map.
+  std::vector<StoredChunk> chunks_;
+  // first_keys_[i] is chunks_[i].first: a contiguous copy, so finding a
+  // key's chunk touches a few cache lines rather than a few chunks.
   std::vector<int64_t> first_keys_;
-  size_t first_keys_head_ = 0;
+  size_t head_ = 0;
   int64_t first_ = 0;
   int64_t end_ = 0;
   int64_t bytes_ = 0;
