@@ -425,8 +425,9 @@ class SampleReactor final : public grpc::ServerUnaryReactor {
 absl::StatusOr<std::vector<SamplePart>> PlanSample(
     const TableStore& store, const v1::SampleRequest& request);
 
-// A SampleStream: one sample at a time, each answered before the next
-// request is read (clients keep a few requests queued to hide the gap).
+// A SampleStream: one sample at a time, in request order. The next sample
+// is taken while the previous response is being written, so gathering and
+// sending overlap; at most one response waits for the write before it.
 class SampleStreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
@@ -437,42 +438,58 @@ class SampleStreamReactor final
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status::OK);  // the client is done asking
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        reads_done_ = true;  // the client is done asking
+        finish = TakeFinishLocked();
+      }
+      if (finish) Finish(*finish);
       return;
     }
     v1::SampleRequest request;
-    if (!grpc::SerializationTraits<v1::SampleRequest>::Deserialize(
-             &request_bytes_, &request)
-             .ok()) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "request: not a SampleRequest"));
-      return;
-    }
     absl::StatusOr<std::vector<SamplePart>> parts =
-        PlanSample(*store_, request);
-    if (!parts.ok()) {
-      Finish(ToGrpcStatus(parts.status()));
-      return;
-    }
-    response_.Clear();
-    SampleCall* call;
+        grpc::SerializationTraits<v1::SampleRequest>::Deserialize(
+            &request_bytes_, &request)
+                .ok()
+            ? PlanSample(*store_, request)
+            : absl::InvalidArgumentError("request: not a SampleRequest");
+    SampleCall* call = nullptr;
+    std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
-      call_ = std::make_unique<SampleCall>(
-          std::move(parts).value(), cancel_, &response_,
-          [this](absl::Status status) { OnSampled(status); });
-      call = call_.get();
+      if (!parts.ok()) {
+        status_ = parts.status();
+        finish = TakeFinishLocked();
+      } else {
+        sampling_ = true;
+        response_.Clear();
+        call_ = std::make_unique<SampleCall>(
+            std::move(parts).value(), cancel_, &response_,
+            [this](absl::Status status) { OnSampled(std::move(status)); });
+        call = call_.get();
+      }
     }
+    if (finish) Finish(*finish);
     // Waits like Sample without a deadline: until cancelled or closed.
-    call->Start(absl::InfiniteFuture());
+    if (call != nullptr) call->Start(absl::InfiniteFuture());
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status::CANCELLED);
-      return;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok && status_.ok()) {
+        status_ = absl::CancelledError("the client went away");
+      }
+      if (ready_.has_value() && status_.ok()) {
+        WriteLocked(std::move(*ready_));
+        ready_.reset();
+      }
+      finish = TakeFinishLocked();
     }
-    StartRead(&request_bytes_);
+    if (finish) Finish(*finish);
   }
 
   void OnCancel() override {
@@ -484,22 +501,62 @@ class SampleStreamReactor final
   void OnDone() override { delete this; }
 
  private:
-  void OnSampled(const absl::Status& status) {
-    if (!status.ok()) {
-      Finish(ToGrpcStatus(status));
-      return;
+  // Runs on a table's worker, or inline in OnReadDone.
+  void OnSampled(absl::Status status) {
+    grpc::ByteBuffer bytes;
+    if (status.ok()) bytes = SerializeSampleResponse(std::move(response_));
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      sampling_ = false;
+      if (!status.ok()) {
+        if (status_.ok()) status_ = std::move(status);
+      } else if (status_.ok()) {
+        if (writing_) {
+          ready_ = std::move(bytes);  // read on once this goes out
+        } else {
+          WriteLocked(std::move(bytes));
+        }
+      }
+      finish = TakeFinishLocked();
     }
-    response_bytes_ = SerializeSampleResponse(std::move(response_));
-    StartWrite(&response_bytes_);
+    if (finish) Finish(*finish);
+  }
+
+  // Writes `bytes` and, unless the stream is ending, reads the next request
+  // to sample while they go out.
+  void WriteLocked(grpc::ByteBuffer bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    writing_ = true;
+    writing_bytes_ = std::move(bytes);
+    StartWrite(&writing_bytes_);
+    if (!reads_done_) StartRead(&request_bytes_);
+  }
+
+  // The status to finish with, once: when nothing is being sampled or
+  // written and the client is done or the stream failed.
+  std::optional<grpc::Status> TakeFinishLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || sampling_ || writing_) return std::nullopt;
+    if (status_.ok() && (!reads_done_ || ready_.has_value())) {
+      return std::nullopt;
+    }
+    finished_ = true;
+    return ToGrpcStatus(status_);
   }
 
   const TableStore* const store_;
   const CancelFlag cancel_;
-  grpc::ByteBuffer request_bytes_;
-  v1::SampleResponse response_;
-  grpc::ByteBuffer response_bytes_;
-  absl::Mutex mu_;  // call_ is replaced on reads and woken on cancel
+  grpc::ByteBuffer request_bytes_;  // target of the one outstanding read
+  v1::SampleResponse response_;     // filled by the sample in progress
+  absl::Mutex mu_;
   std::unique_ptr<SampleCall> call_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer writing_bytes_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::ByteBuffer> ready_ ABSL_GUARDED_BY(mu_);
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+  bool sampling_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The parts a request asks for, checked: InvalidArgument naming the field,
