@@ -1,0 +1,151 @@
+// Exact soft value iteration and occupancies, against values
+// recorded from an independent implementation
+// (../shared/testdata/maxent/reasonable_mdp.json, see its README), cases
+// worked by hand, and properties that must hold.
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/tabular/mdp.h"
+#include "common/tabular/soft_value_iteration.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace entropic::tabular {
+namespace {
+
+nlohmann::json ReasonableMdpJson() {
+  std::ifstream file(std::string(ENTROPIC_SHARED_DIR) +
+                     "/testdata/maxent/reasonable_mdp.json");
+  EXPECT_TRUE(file.good()) << "missing ../shared/testdata/maxent";
+  std::stringstream text;
+  text << file.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+Mdp ReasonableMdp(const nlohmann::json& json) {
+  Mdp mdp;
+  const auto& transition = json.at("transition");
+  mdp.num_states = static_cast<int>(transition.size());
+  mdp.num_actions = static_cast<int>(transition[0].size());
+  for (const auto& per_state : transition) {
+    for (const auto& per_action : per_state) {
+      for (double p : per_action) mdp.transition.push_back(p);
+    }
+  }
+  mdp.reward = SpreadStateReward(json.at("reward").get<std::vector<double>>(),
+                                 mdp.num_actions);
+  mdp.initial = json.at("initial").get<std::vector<double>>();
+  return mdp;
+}
+
+TEST(SoftValueIterationTest, ReproducesTheReferenceValuesPolicyAndVisitation) {
+  const nlohmann::json json = ReasonableMdpJson();
+  const Mdp mdp = ReasonableMdp(json);
+  ASSERT_TRUE(mdp.Validate().ok()) << mdp.Validate();
+  const int horizon = json.at("horizon").get<int>();
+  ASSERT_EQ(json.at("cases").size(), 4u);
+  for (const nlohmann::json& c : json.at("cases")) {
+    const double discount = c.at("discount").get<double>();
+    SCOPED_TRACE(::testing::Message() << "discount " << discount);
+    absl::StatusOr<FiniteHorizonSolution> solution =
+        SoftValueIterationFiniteHorizon(mdp, horizon, discount, 1.0);
+    ASSERT_TRUE(solution.ok()) << solution.status();
+    const auto v0 = c.at("V0").get<std::vector<double>>();
+    const auto pi0 = c.at("pi0").get<std::vector<std::vector<double>>>();
+    for (int s = 0; s < mdp.num_states; ++s) {
+      EXPECT_NEAR(solution->V(0, s), v0[s], 1e-6) << "state " << s;
+      for (int a = 0; a < mdp.num_actions; ++a) {
+        EXPECT_NEAR(solution->Pi(0, s, a), pi0[s][a], 1e-6)
+            << "state " << s << " action " << a;
+      }
+    }
+    const std::vector<double> visitation = DiscountedVisitation(
+        StateOccupancies(mdp, *solution), mdp.num_states, discount);
+    const auto expected =
+        c.at("state_visitation_discounted_sum").get<std::vector<double>>();
+    for (int s = 0; s < mdp.num_states; ++s) {
+      EXPECT_NEAR(visitation[s], expected[s], 1e-6) << "state " << s;
+    }
+  }
+}
+
+TEST(SoftValueIterationTest, OccupanciesSumToTheHorizonPlusOne) {
+  const Mdp mdp = ReasonableMdp(ReasonableMdpJson());
+  for (int horizon : {1, 5, 20}) {
+    absl::StatusOr<FiniteHorizonSolution> solution =
+        SoftValueIterationFiniteHorizon(mdp, horizon, 1.0, 0.5);
+    ASSERT_TRUE(solution.ok());
+    const std::vector<double> occupancies = StateOccupancies(mdp, *solution);
+    for (int t = 0; t <= horizon; ++t) {
+      EXPECT_NEAR(
+          std::accumulate(occupancies.begin() + t * mdp.num_states,
+                          occupancies.begin() + (t + 1) * mdp.num_states, 0.0),
+          1.0, 1e-12);
+    }
+    const std::vector<double> visitation =
+        DiscountedVisitation(occupancies, mdp.num_states, 1.0);
+    EXPECT_NEAR(std::accumulate(visitation.begin(), visitation.end(), 0.0),
+                horizon + 1, 1e-9);
+  }
+}
+
+// One state, two actions with rewards 1 and 0, temperature 0.5: with
+// discount 0 the policy is softmax(r / alpha) and V = alpha log sum exp.
+TEST(SoftValueIterationTest, DiscountZeroIsSoftmaxOfRewardOverTemperature) {
+  Mdp mdp;
+  mdp.num_states = 1;
+  mdp.num_actions = 2;
+  mdp.transition = {1, 1};
+  mdp.reward = {1, 0};
+  mdp.initial = {1};
+  const double alpha = 0.5;
+  const double expected_pi = std::exp(2.0) / (std::exp(2.0) + 1);  // e^(1/.5)
+  absl::StatusOr<InfiniteHorizonSolution> solution =
+      SoftValueIteration(mdp, 0.0, alpha);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_NEAR(solution->policy[0], expected_pi, 1e-12);
+  EXPECT_NEAR(solution->values[0], 0.5 * std::log(std::exp(2.0) + 1), 1e-12);
+  absl::StatusOr<FiniteHorizonSolution> finite =
+      SoftValueIterationFiniteHorizon(mdp, 3, 0.0, alpha);
+  ASSERT_TRUE(finite.ok());
+  for (int t = 0; t < 3; ++t)
+    EXPECT_NEAR(finite->Pi(t, 0, 0), expected_pi, 1e-12);
+}
+
+// The same one-state MDP with discount 0.5: V = 2 * (alpha log(e^2 + 1)),
+// the geometric sum of the one-step soft value, and the policy is unchanged
+// (both actions lead back to the same state).
+TEST(SoftValueIterationTest, InfiniteHorizonIsTheDiscountedFixedPoint) {
+  Mdp mdp;
+  mdp.num_states = 1;
+  mdp.num_actions = 2;
+  mdp.transition = {1, 1};
+  mdp.reward = {1, 0};
+  mdp.initial = {1};
+  absl::StatusOr<InfiniteHorizonSolution> solution =
+      SoftValueIteration(mdp, 0.5, 0.5);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_NEAR(solution->values[0], 2 * 0.5 * std::log(std::exp(2.0) + 1), 1e-9);
+  EXPECT_NEAR(solution->policy[0], std::exp(2.0) / (std::exp(2.0) + 1), 1e-12);
+}
+
+TEST(SoftValueIterationTest, BadInputIsRefusedNamingIt) {
+  Mdp mdp = ReasonableMdp(ReasonableMdpJson());
+  EXPECT_EQ(SoftValueIterationFiniteHorizon(mdp, 0, 1, 1).status().message(),
+            "horizon: must be >= 1, got 0");
+  EXPECT_NE(SoftValueIteration(mdp, 1.0, 1).status().message().find("discount"),
+            std::string::npos);
+  mdp.transition[0] = 0.5;  // row 0 no longer sums to 1
+  EXPECT_NE(SoftValueIterationFiniteHorizon(mdp, 5, 1, 1)
+                .status()
+                .message()
+                .find("transition: row 0"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace entropic::tabular
