@@ -93,15 +93,21 @@ TEST(SoftValueIterationTest, OccupanciesSumToTheHorizonPlusOne) {
   }
 }
 
-// One state, two actions with rewards 1 and 0, temperature 0.5: with
-// discount 0 the policy is softmax(r / alpha) and V = alpha log sum exp.
-TEST(SoftValueIterationTest, DiscountZeroIsSoftmaxOfRewardOverTemperature) {
+// One state; two actions, both staying there, with rewards 1 and 0.
+Mdp OneStateRewardsOneAndZero() {
   Mdp mdp;
   mdp.num_states = 1;
   mdp.num_actions = 2;
   mdp.transition = {1, 1};
   mdp.reward = {1, 0};
   mdp.initial = {1};
+  return mdp;
+}
+
+// The one-state MDP at temperature 0.5: with
+// discount 0 the policy is softmax(r / alpha) and V = alpha log sum exp.
+TEST(SoftValueIterationTest, DiscountZeroIsSoftmaxOfRewardOverTemperature) {
+  const Mdp mdp = OneStateRewardsOneAndZero();
   const double alpha = 0.5;
   const double expected_pi = std::exp(2.0) / (std::exp(2.0) + 1);  // e^(1/.5)
   absl::StatusOr<InfiniteHorizonSolution> solution =
@@ -120,12 +126,7 @@ TEST(SoftValueIterationTest, DiscountZeroIsSoftmaxOfRewardOverTemperature) {
 // the geometric sum of the one-step soft value, and the policy is unchanged
 // (both actions lead back to the same state).
 TEST(SoftValueIterationTest, InfiniteHorizonIsTheDiscountedFixedPoint) {
-  Mdp mdp;
-  mdp.num_states = 1;
-  mdp.num_actions = 2;
-  mdp.transition = {1, 1};
-  mdp.reward = {1, 0};
-  mdp.initial = {1};
+  const Mdp mdp = OneStateRewardsOneAndZero();
   absl::StatusOr<InfiniteHorizonSolution> solution =
       SoftValueIteration(mdp, 0.5, 0.5);
   ASSERT_TRUE(solution.ok());
