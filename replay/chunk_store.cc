@@ -26,14 +26,14 @@ void SampledBatch::Allocate(int b, int length, int64_t observation_bytes,
   batch_size = b;
   sequence_length = length;
   const int64_t steps = length > 0 ? length : 1;
-  observations.resize(b * (length > 0 ? length + 1 : 1) * observation_bytes);
+  observations.Allocate(b * (length > 0 ? length + 1 : 1), observation_bytes);
   actions.resize(b * steps * action_bytes);
   rewards.resize(b * steps * sizeof(float));
   terminated.resize(b * steps);
   if (length > 0) {
     truncated.resize(b * steps);
   } else {
-    next_observations.resize(b * observation_bytes);
+    next_observations.Allocate(b, observation_bytes);
     discounts.resize(b * sizeof(float));
   }
   policy_versions.resize(b * sizeof(int64_t));
@@ -44,11 +44,11 @@ void SampledBatch::Allocate(int b, int length, int64_t observation_bytes,
 
 void SampledBatch::Append(const SampledBatch& other) {
   batch_size += other.batch_size;
+  observations.Append(other.observations);
+  next_observations.Append(other.next_observations);
   for (auto [mine, theirs] :
-       {std::pair{&observations, &other.observations},
-        std::pair{&actions, &other.actions},
+       {std::pair{&actions, &other.actions},
         std::pair{&rewards, &other.rewards},
-        std::pair{&next_observations, &other.next_observations},
         std::pair{&terminated, &other.terminated},
         std::pair{&truncated, &other.truncated},
         std::pair{&discounts, &other.discounts},
@@ -229,9 +229,8 @@ bool ChunkStore::Gather(size_t index, int64_t key, const SampleShape& shape,
 void ChunkStore::GatherTransition(const StoredChunk& start, int start_step,
                                   const SampleShape& shape, int row,
                                   SampledBatch& batch) const {
-  std::memcpy(&batch.observations[row * observation_bytes_],
-              &start.observations[start_step * observation_bytes_],
-              observation_bytes_);
+  batch.observations.Put(
+      row, &start.observations[start_step * observation_bytes_], start.data);
   std::memcpy(&batch.actions[row * action_bytes_],
               &start.actions[start_step * action_bytes_], action_bytes_);
   // Walk up to n steps within the episode, summing discounted rewards.
@@ -256,9 +255,8 @@ void ChunkStore::GatherTransition(const StoredChunk& start, int start_step,
       break;
     }
   }
-  std::memcpy(&batch.next_observations[row * observation_bytes_],
-              &chunk->observations[step * observation_bytes_],
-              observation_bytes_);
+  batch.next_observations.Put(
+      row, &chunk->observations[step * observation_bytes_], chunk->data);
   Put<float>(batch.rewards, row, static_cast<float>(reward_sum));
   batch.terminated[row] = terminal;
   Put<float>(batch.discounts, row, terminal ? 0.0f : static_cast<float>(scale));
@@ -281,9 +279,9 @@ bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
       step = 0;
     }
     const int64_t cell = static_cast<int64_t>(row) * length + t;
-    std::memcpy(
-        &batch.observations[(row * (length + 1) + t) * observation_bytes_],
-        &chunk->observations[step * observation_bytes_], observation_bytes_);
+    batch.observations.Put(row * (length + 1) + t,
+                           &chunk->observations[step * observation_bytes_],
+                           chunk->data);
     std::memcpy(&batch.actions[cell * action_bytes_],
                 &chunk->actions[step * action_bytes_], action_bytes_);
     Put<float>(batch.rewards, cell, Reward(*chunk, step));
@@ -292,9 +290,9 @@ bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
     batch.truncated[cell] = last && chunk->truncated && !chunk->terminated;
     ++step;
   }
-  std::memcpy(
-      &batch.observations[(row * (length + 1) + length) * observation_bytes_],
-      &chunk->observations[step * observation_bytes_], observation_bytes_);
+  batch.observations.Put(row * (length + 1) + length,
+                         &chunk->observations[step * observation_bytes_],
+                         chunk->data);
   return true;
 }
 

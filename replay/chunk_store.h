@@ -12,25 +12,27 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "entropic/v1/replay.pb.h"
+#include "replay/observation_rows.h"
 
 namespace entropic {
 
 // A sampled batch in the wire layout of SampleResponse (row-major bytes), so
-// the service moves the bytes into the response without copying them again.
+// the service moves the bytes into the response without copying them again;
+// large observation rows are not even copied once (ObservationRows).
 struct SampledBatch {
   int batch_size = 0;
-  int sequence_length = 0;        // 0: transitions
-  std::string observations;       // [B, obs] or [B, L + 1, obs]
-  std::string actions;            // [B, act] or [B, L, act]
-  std::string rewards;            // [B] or [B, L] float32
-  std::string next_observations;  // [B, obs] (transitions only)
-  std::string terminated;         // [B] or [B, L] bool
-  std::string truncated;          // [B, L] bool (sequences only)
-  std::string discounts;          // [B] float32 (transitions only)
-  std::string policy_versions;    // [B] int64
-  std::string keys;               // [B] int64
-  std::string probabilities;      // [B] float64
-  std::string weights;            // [B] float32
+  int sequence_length = 0;            // 0: transitions
+  ObservationRows observations;       // [B, obs] or [B, L + 1, obs]
+  std::string actions;                // [B, act] or [B, L, act]
+  std::string rewards;                // [B] or [B, L] float32
+  ObservationRows next_observations;  // [B, obs] (transitions only)
+  std::string terminated;             // [B] or [B, L] bool
+  std::string truncated;              // [B, L] bool (sequences only)
+  std::string discounts;              // [B] float32 (transitions only)
+  std::string policy_versions;        // [B] int64
+  std::string keys;                   // [B] int64
+  std::string probabilities;          // [B] float64
+  std::string weights;                // [B] float32
   int64_t table_size = 0;
 
   // Sizes every field for `batch_size` rows of the given shape.

@@ -14,7 +14,7 @@ float GatheredObservation(const ChunkStore& store, int64_t key) {
   batch.Allocate(1, 0, 4 * sizeof(float), sizeof(int64_t));
   EXPECT_TRUE(store.Gather(key, SampleShape{}, 0, batch));
   float value;
-  std::memcpy(&value, batch.observations.data(), sizeof(float));
+  std::memcpy(&value, batch.observations.Row(0).data(), sizeof(float));
   return value;
 }
 

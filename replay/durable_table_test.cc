@@ -51,7 +51,7 @@ v1::TableConfig Durable(const std::string& name,
 
 float FirstObservation(const SampledBatch& batch, int row) {
   float value;
-  std::memcpy(&value, batch.observations.data() + row * 16, 4);
+  std::memcpy(&value, batch.observations.Row(row).data(), 4);
   return value;
 }
 
@@ -61,13 +61,15 @@ TEST(DurableTableTest, TablesComeBackAfterARestart) {
   fs::remove_all(directory);
   {
     Replay replay(directory);
-    ASSERT_TRUE(replay.store
-                    .CreateTables("job", {Durable("agent", v1::TableConfig::UNIFORM),
-                                          Durable("queue", v1::TableConfig::FIFO)})
-                    .ok());
+    ASSERT_TRUE(
+        replay.store
+            .CreateTables("job", {Durable("agent", v1::TableConfig::UNIFORM),
+                                  Durable("queue", v1::TableConfig::FIFO)})
+            .ok());
     for (int i = 1; i <= 6; ++i) {
-      ASSERT_TRUE(
-          replay.Find("agent")->Insert(MakeChunk("a", i, 4, 10 * i), Soon()).ok());
+      ASSERT_TRUE(replay.Find("agent")
+                      ->Insert(MakeChunk("a", i, 4, 10 * i), Soon())
+                      .ok());
       v1::TrajectoryChunk queued = MakeChunk("a", i, 4, 10 * i);
       queued.set_table("queue");
       ASSERT_TRUE(replay.Find("queue")->Insert(queued, Soon()).ok());
@@ -91,7 +93,8 @@ TEST(DurableTableTest, TablesComeBackAfterARestart) {
   }
   // The queue carries on where it stopped: the third item of chunk 2.
   EXPECT_EQ(restarted.Find("queue")->Info().size(), 18);
-  absl::StatusOr<SampledBatch> next = restarted.Find("queue")->Sample(1, Soon());
+  absl::StatusOr<SampledBatch> next =
+      restarted.Find("queue")->Sample(1, Soon());
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_EQ(FirstObservation(*next, 0), 22.0f);
   fs::remove_all(directory);
@@ -101,9 +104,10 @@ TEST(DurableTableTest, DurableTablesNeedACheckpointDirectory) {
   prometheus::Registry registry;
   ReplayMetrics metrics(registry);
   TableStore store(&metrics);
-  EXPECT_EQ(store.CreateTables("job", {Durable("agent", v1::TableConfig::UNIFORM)})
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store.CreateTables("job", {Durable("agent", v1::TableConfig::UNIFORM)})
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(store.Checkpoint().status().code(),
             absl::StatusCode::kFailedPrecondition);
 }

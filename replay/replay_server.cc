@@ -18,12 +18,13 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Create(
     durability.fsync_interval = options.fsync_interval;
     durability.snapshot_every_bytes = options.snapshot_every_bytes;
     TableStore* store = server->store_.get();
-    ASSIGN_OR_RETURN(
-        server->durability_,
-        Durability::Open(
-            durability,
-            [store](v1::LogRecord& record) { return store->ApplyRecord(record); },
-            &server->recovery_));
+    ASSIGN_OR_RETURN(server->durability_,
+                     Durability::Open(
+                         durability,
+                         [store](v1::LogRecord& record) {
+                           return store->ApplyRecord(record);
+                         },
+                         &server->recovery_));
     server->store_->AttachDurability(server->durability_.get());
     server->metrics_->recovery_seconds().Set(
         absl::ToDoubleSeconds(server->recovery_.duration));

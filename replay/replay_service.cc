@@ -271,11 +271,12 @@ void NormaliseWeights(SampledBatch& batch) {
   for (int i = 0; i < batch.batch_size; ++i) weights[i] /= largest;
 }
 
-// Moves a merged batch into a response, shaped by the first table's
+// Moves a merged batch into an answer, shaped by the first table's
 // signature.
-void FillResponse(const v1::TableConfig& config, SampledBatch batch,
-                  std::string sources, const std::vector<std::string>& names,
-                  v1::SampleResponse& response) {
+void FillAnswer(const v1::TableConfig& config, SampledBatch batch,
+                std::string sources, const std::vector<std::string>& names,
+                SampleAnswer& answer) {
+  v1::SampleResponse& response = answer.response;
   const int64_t b = batch.batch_size;
   const int64_t length = batch.sequence_length;
   auto fill = [](v1::Tensor* tensor, v1::DType dtype,
@@ -293,7 +294,8 @@ void FillResponse(const v1::TableConfig& config, SampledBatch batch,
   fill(response.mutable_observations(), config.observation().dtype(),
        length > 0 ? std::vector<int64_t>{b, length + 1}
                   : std::vector<int64_t>{b},
-       config.observation().shape(), std::move(batch.observations));
+       config.observation().shape(), std::string());
+  answer.observations = std::move(batch.observations);
   fill(response.mutable_actions(), config.action().dtype(), steps,
        config.action().shape(), std::move(batch.actions));
   fill(response.mutable_rewards(), v1::DTYPE_FLOAT32, steps, none,
@@ -305,7 +307,8 @@ void FillResponse(const v1::TableConfig& config, SampledBatch batch,
          std::move(batch.truncated));
   } else {
     fill(response.mutable_next_observations(), config.observation().dtype(),
-         {b}, config.observation().shape(), std::move(batch.next_observations));
+         {b}, config.observation().shape(), std::string());
+    answer.next_observations = std::move(batch.next_observations);
     fill(response.mutable_discounts(), v1::DTYPE_FLOAT32, {b}, none,
          std::move(batch.discounts));
   }
@@ -332,10 +335,10 @@ class SampleCall {
   using Done = absl::AnyInvocable<void(absl::Status)>;
 
   SampleCall(std::vector<SamplePart> parts, CancelFlag cancel,
-             v1::SampleResponse* response, Done done)
+             SampleAnswer* answer, Done done)
       : parts_(std::move(parts)),
         cancel_(std::move(cancel)),
-        response_(response),
+        answer_(answer),
         done_(std::move(done)),
         results_(parts_.size()),
         remaining_(static_cast<int>(parts_.size())) {}
@@ -385,14 +388,14 @@ class SampleCall {
       names.push_back(parts_[i].table->config().name());
     }
     NormaliseWeights(merged);
-    FillResponse(parts_[0].table->config(), std::move(merged),
-                 std::move(sources), names, *response_);
+    FillAnswer(parts_[0].table->config(), std::move(merged), std::move(sources),
+               names, *answer_);
     done(absl::OkStatus());
   }
 
   std::vector<SamplePart> parts_;
   const CancelFlag cancel_;
-  v1::SampleResponse* const response_;
+  SampleAnswer* const answer_;
   Done done_;
   absl::Mutex mu_;
   std::vector<absl::StatusOr<SampledBatch>> results_ ABSL_GUARDED_BY(mu_);
@@ -405,8 +408,11 @@ class SampleReactor final : public grpc::ServerUnaryReactor {
   SampleReactor(std::vector<SamplePart> parts, absl::Time deadline,
                 v1::SampleResponse* response)
       : cancel_(std::make_shared<std::atomic<bool>>(false)),
-        call_(std::move(parts), cancel_, response,
-              [this](absl::Status status) { Finish(ToGrpcStatus(status)); }) {
+        response_(response),
+        call_(std::move(parts), cancel_, &answer_, [this](absl::Status status) {
+          if (status.ok()) *response_ = std::move(answer_).TakeResponse();
+          Finish(ToGrpcStatus(status));
+        }) {
     call_.Start(deadline);
   }
 
@@ -419,6 +425,8 @@ class SampleReactor final : public grpc::ServerUnaryReactor {
 
  private:
   const CancelFlag cancel_;
+  v1::SampleResponse* const response_;
+  SampleAnswer answer_;
   SampleCall call_;
 };
 
@@ -463,9 +471,9 @@ class SampleStreamReactor final
         finish = TakeFinishLocked();
       } else {
         sampling_ = true;
-        response_.Clear();
+        answer_ = SampleAnswer();
         call_ = std::make_unique<SampleCall>(
-            std::move(parts).value(), cancel_, &response_,
+            std::move(parts).value(), cancel_, &answer_,
             [this](absl::Status status) { OnSampled(std::move(status)); });
         call = call_.get();
       }
@@ -504,7 +512,7 @@ class SampleStreamReactor final
   // Runs on a table's worker, or inline in OnReadDone.
   void OnSampled(absl::Status status) {
     grpc::ByteBuffer bytes;
-    if (status.ok()) bytes = SerializeSampleResponse(std::move(response_));
+    if (status.ok()) bytes = SerializeSampleAnswer(std::move(answer_));
     std::optional<grpc::Status> finish;
     {
       absl::MutexLock lock(&mu_);
@@ -547,7 +555,7 @@ class SampleStreamReactor final
   const TableStore* const store_;
   const CancelFlag cancel_;
   grpc::ByteBuffer request_bytes_;  // target of the one outstanding read
-  v1::SampleResponse response_;     // filled by the sample in progress
+  SampleAnswer answer_;             // filled by the sample in progress
   absl::Mutex mu_;
   std::unique_ptr<SampleCall> call_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer writing_bytes_ ABSL_GUARDED_BY(mu_);

@@ -252,6 +252,79 @@ TEST_F(ReplayServiceTest, SampleStreamAnswersEveryRequestInOrder) {
   EXPECT_EQ(sizes, (std::vector<int64_t>{3, 5, 7}));
 }
 
+// Frames of 64x64 uint8 are large enough to be sent from where replay
+// stores them: both rpcs must still deliver every row intact.
+TEST_F(ReplayServiceTest, LargeObservationsArriveIntactByStreamAndUnary) {
+  v1::CreateTablesRequest create;
+  create.set_job_id("job");
+  v1::TableConfig* frames = create.add_tables();
+  *frames = CartPoleTable(10000);
+  frames->set_name("frames");
+  frames->mutable_observation()->set_dtype(v1::DTYPE_UINT8);
+  frames->mutable_observation()->clear_shape();
+  frames->mutable_observation()->add_shape(64);
+  frames->mutable_observation()->add_shape(64);
+  v1::CreateTablesResponse created;
+  grpc::ClientContext create_context;
+  SetDeadline(create_context);
+  ASSERT_TRUE(stub_->CreateTables(&create_context, create, &created).ok());
+  constexpr int kRowBytes = 64 * 64;
+  std::vector<v1::TrajectoryChunk> chunks;
+  for (int c = 0; c < 4; ++c) {
+    v1::TrajectoryChunk chunk = MakeChunk("a", c + 1, 8, 0);
+    chunk.set_table("frames");
+    std::string observations;
+    // Row t of chunk c is filled with the byte 16 * c + t.
+    for (int t = 0; t <= 8; ++t)
+      observations.append(kRowBytes, char(16 * c + t));
+    v1::Tensor* tensor = chunk.mutable_observations();
+    tensor->set_dtype(v1::DTYPE_UINT8);
+    tensor->clear_shape();
+    for (int dim : {9, 64, 64}) tensor->add_shape(dim);
+    tensor->set_data(observations);
+    chunks.push_back(chunk);
+  }
+  ASSERT_TRUE(InsertAll(chunks).second.ok());
+
+  auto check = [&](const v1::SampleResponse& response, int batch) {
+    const std::string& s = response.observations().data();
+    const std::string& next = response.next_observations().data();
+    ASSERT_EQ(s.size(), static_cast<size_t>(batch) * kRowBytes);
+    ASSERT_EQ(next.size(), s.size());
+    for (int i = 0; i < batch; ++i) {
+      const char first = s[i * kRowBytes];
+      EXPECT_EQ(s.substr(i * kRowBytes, kRowBytes),
+                std::string(kRowBytes, first));
+      EXPECT_EQ(next.substr(i * kRowBytes, kRowBytes),
+                std::string(kRowBytes, char(first + 1)));
+    }
+  };
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("frames");
+  request.set_batch_size(16);
+  {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    auto stream = stub_->SampleStream(&context);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(stream->Write(request));
+    stream->WritesDone();
+    v1::SampleResponse response;
+    int responses = 0;
+    while (stream->Read(&response)) {
+      check(response, 16);
+      ++responses;
+    }
+    EXPECT_TRUE(stream->Finish().ok());
+    EXPECT_EQ(responses, 3);
+  }
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  ASSERT_TRUE(stub_->Sample(&context, request, &response).ok());
+  check(response, 16);
+}
+
 TEST_F(ReplayServiceTest, SampleStreamEndsWithABadRequestsStatus) {
   grpc::ClientContext context;
   SetDeadline(context);

@@ -30,6 +30,19 @@ grpc::Slice OwningSlice(std::string data) {
       [](void* string) { delete static_cast<std::string*>(string); }, owned);
 }
 
+// A slice of `bytes` at `data`, which `owner` keeps alive until gRPC is done
+// sending it.
+grpc::Slice SharingSlice(const char* data, int64_t bytes,
+                         const std::shared_ptr<const void>& owner) {
+  auto* share = new std::shared_ptr<const void>(owner);
+  return grpc::Slice(
+      const_cast<char*>(data), static_cast<size_t>(bytes),
+      [](void* share) {
+        delete static_cast<std::shared_ptr<const void>*>(share);
+      },
+      share);
+}
+
 // The encoding of `SampleResponse.<field> = Tensor{data: <data>}` up to the
 // data itself: the field's tag and length, the data field's tag and length.
 std::string TensorDataHeader(int field, size_t data_bytes) {
@@ -44,26 +57,34 @@ std::string TensorDataHeader(int field, size_t data_bytes) {
 
 }  // namespace
 
-grpc::ByteBuffer SerializeSampleResponse(v1::SampleResponse response) {
-  std::string observations =
-      std::move(*response.mutable_observations()->mutable_data());
-  response.mutable_observations()->clear_data();
-  std::string next_observations;
+v1::SampleResponse SampleAnswer::TakeResponse() && {
+  response.mutable_observations()->set_data(
+      std::move(observations).TakeBytes());
   if (response.has_next_observations()) {
-    next_observations =
-        std::move(*response.mutable_next_observations()->mutable_data());
-    response.mutable_next_observations()->clear_data();
+    response.mutable_next_observations()->set_data(
+        std::move(next_observations).TakeBytes());
   }
+  return std::move(response);
+}
+
+grpc::ByteBuffer SerializeSampleAnswer(SampleAnswer answer) {
   std::vector<grpc::Slice> slices;
-  slices.push_back(OwningSlice(response.SerializeAsString()));
-  auto append = [&slices](int field, std::string data) {
-    if (data.empty()) return;
-    slices.push_back(OwningSlice(TensorDataHeader(field, data.size())));
-    slices.push_back(OwningSlice(std::move(data)));
+  slices.push_back(OwningSlice(answer.response.SerializeAsString()));
+  auto append = [&slices](int field, ObservationRows rows) {
+    if (rows.bytes() == 0) return;
+    slices.push_back(OwningSlice(TensorDataHeader(field, rows.bytes())));
+    if (!rows.by_reference()) {
+      slices.push_back(OwningSlice(std::move(rows).TakeBytes()));
+      return;
+    }
+    for (const ObservationRows::Reference& row : rows.references()) {
+      slices.push_back(SharingSlice(row.data, rows.row_bytes(), row.owner));
+    }
   };
-  append(v1::SampleResponse::kObservationsFieldNumber, std::move(observations));
+  append(v1::SampleResponse::kObservationsFieldNumber,
+         std::move(answer.observations));
   append(v1::SampleResponse::kNextObservationsFieldNumber,
-         std::move(next_observations));
+         std::move(answer.next_observations));
   return grpc::ByteBuffer(slices.data(), slices.size());
 }
 

@@ -24,8 +24,8 @@ T At(const std::string& bytes, int64_t index) {
 }
 
 // First element of observation row `row` (rows of 4 floats).
-float Observation(const std::string& bytes, int64_t row) {
-  return At<float>(bytes, row * 4);
+float Observation(const ObservationRows& rows, int64_t row) {
+  return At<float>(std::string(rows.Row(row)), 0);
 }
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
@@ -139,8 +139,8 @@ TEST_F(TableSamplingTest, NStepTransitionsSpanChunksWithinAnEpisode) {
   ASSERT_TRUE(table->Insert(MakeEpisodeChunk("a", 1, 0, 7, 4, 0), Soon()).ok());
   ASSERT_TRUE(
       table->Insert(MakeEpisodeChunk("a", 2, 1, 9, 4, 100), Soon()).ok());
-  ASSERT_TRUE(table->Insert(MakeEpisodeChunk("a", 3, 0, 7, 4, 4, true), Soon())
-                  .ok());
+  ASSERT_TRUE(
+      table->Insert(MakeEpisodeChunk("a", 3, 0, 7, 4, 4, true), Soon()).ok());
   absl::StatusOr<SampledBatch> batch =
       table->Sample(Options(500, /*n_step=*/3, /*gamma=*/0.5), Soon());
   ASSERT_TRUE(batch.ok()) << batch.status();
@@ -173,10 +173,9 @@ TEST_F(TableSamplingTest, NStepTransitionsSpanChunksWithinAnEpisode) {
 TEST_F(TableSamplingTest, NStepStopsAtATruncatedEpisode) {
   auto table = MakeTable(CartPoleTable(1000));
   // Episode 20 is cut by its time limit after 2 steps; episode 21 follows.
-  ASSERT_TRUE(table
-                  ->Insert(MakeEpisodeChunk("a", 1, 0, 20, 2, 0, false, true),
-                           Soon())
-                  .ok());
+  ASSERT_TRUE(
+      table->Insert(MakeEpisodeChunk("a", 1, 0, 20, 2, 0, false, true), Soon())
+          .ok());
   ASSERT_TRUE(
       table->Insert(MakeEpisodeChunk("a", 2, 0, 21, 2, 50), Soon()).ok());
   absl::StatusOr<SampledBatch> batch =
@@ -196,7 +195,8 @@ TEST_F(TableSamplingTest, SequencesNeverCrossEpisodeEndsUnlessAsked) {
   auto table = MakeTable(CartPoleTable(1000));
   ASSERT_TRUE(
       table->Insert(MakeEpisodeChunk("a", 1, 0, 1, 4, 0, true), Soon()).ok());
-  ASSERT_TRUE(table->Insert(MakeEpisodeChunk("a", 2, 0, 2, 4, 10), Soon()).ok());
+  ASSERT_TRUE(
+      table->Insert(MakeEpisodeChunk("a", 2, 0, 2, 4, 10), Soon()).ok());
   const int length = 3;
   absl::StatusOr<SampledBatch> batch =
       table->Sample(Options(300, 1, 1.0, length), Soon());
@@ -218,7 +218,8 @@ TEST_F(TableSamplingTest, SequencesNeverCrossEpisodeEndsUnlessAsked) {
   EXPECT_EQ(table->Sample(Options(1, 1, 1.0, 6), Soon()).status().code(),
             absl::StatusCode::kFailedPrecondition);
   // Asked to, sequences run on into the next episode of the same env.
-  batch = table->Sample(Options(50, 1, 1.0, 6, /*cross_episodes=*/true), Soon());
+  batch =
+      table->Sample(Options(50, 1, 1.0, 6, /*cross_episodes=*/true), Soon());
   ASSERT_TRUE(batch.ok()) << batch.status();
   for (int i = 0; i < 50; ++i) {
     const float start = Observation(batch->observations, i * 7);

@@ -74,10 +74,10 @@ absl::Status TableStore::CreateTablesInternal(
     }
     std::unique_ptr<TableMetrics> table_metrics =
         metrics_->AddTable(job_id, config.name());
-    absl::StatusOr<std::unique_ptr<Table>> table = Table::Create(
-        job_id, config, table_metrics.get(),
-        std::hash<std::string>()(job_id + "/" + config.name()),
-        durability_ != nullptr ? &durability_->log() : nullptr);
+    absl::StatusOr<std::unique_ptr<Table>> table =
+        Table::Create(job_id, config, table_metrics.get(),
+                      std::hash<std::string>()(job_id + "/" + config.name()),
+                      durability_ != nullptr ? &durability_->log() : nullptr);
     if (!table.ok()) {
       metrics_->RemoveTable(*table_metrics);
       return table.status();  // Tables created so far are dropped with it.
@@ -160,11 +160,10 @@ absl::StatusOr<std::vector<v1::TableInfo>> TableStore::Info(
 absl::Status TableStore::ApplyRecord(v1::LogRecord& record) {
   switch (record.record_case()) {
     case v1::LogRecord::kCreateTables:
-      return CreateTablesInternal(
-          record.create_tables().job_id(),
-          {record.create_tables().tables().begin(),
-           record.create_tables().tables().end()},
-          /*log=*/false);
+      return CreateTablesInternal(record.create_tables().job_id(),
+                                  {record.create_tables().tables().begin(),
+                                   record.create_tables().tables().end()},
+                                  /*log=*/false);
     case v1::LogRecord::kDeleteTables: {
       const absl::Status deleted =
           DeleteTablesInternal(record.delete_tables().job_id(), /*log=*/false);

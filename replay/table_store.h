@@ -10,8 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "entropic/v1/replay.pb.h"
-#include "replay/replay_metrics.h"
 #include "replay/durability/durability.h"
+#include "replay/replay_metrics.h"
 #include "replay/table.h"
 
 namespace entropic {

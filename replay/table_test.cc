@@ -41,10 +41,9 @@ SampleOptions Batch(int size) {
   return options;
 }
 
-float FirstFloat(const std::string& bytes, int row, int row_floats) {
+float FirstFloat(const ObservationRows& rows, int row) {
   float value;
-  std::memcpy(&value, bytes.data() + row * row_floats * sizeof(float),
-              sizeof(float));
+  std::memcpy(&value, rows.Row(row).data(), sizeof(float));
   return value;
 }
 
@@ -56,8 +55,8 @@ TEST_F(TableTest, SampledTransitionsAreConsistent) {
   ASSERT_TRUE(batch.ok()) << batch.status();
   EXPECT_EQ(batch->table_size, 15);
   for (int i = 0; i < 256; ++i) {
-    const float s = FirstFloat(batch->observations, i, 4);
-    const float next = FirstFloat(batch->next_observations, i, 4);
+    const float s = FirstFloat(batch->observations, i);
+    const float next = FirstFloat(batch->next_observations, i);
     float reward;
     std::memcpy(&reward, batch->rewards.data() + i * 4, 4);
     EXPECT_EQ(next, s + 1) << "s' must be the observation after s";
@@ -77,7 +76,7 @@ TEST_F(TableTest, SamplesEveryTransitionUniformly) {
   absl::StatusOr<SampledBatch> batch = table->Sample(kDraws, Soon());
   ASSERT_TRUE(batch.ok());
   for (int i = 0; i < kDraws; ++i)
-    counts[FirstFloat(batch->observations, i, 4)]++;
+    counts[FirstFloat(batch->observations, i)]++;
   ASSERT_EQ(counts.size(), 10u);
   for (const auto& [observation, count] : counts) {
     // Expected 10000 each; 5 standard deviations is about 475.
@@ -100,7 +99,7 @@ TEST_F(TableTest, EvictsOldestChunksAtCapacity) {
   ASSERT_TRUE(batch.ok());
   std::set<int> chunks_seen;
   for (int i = 0; i < 1000; ++i) {
-    chunks_seen.insert(static_cast<int>(FirstFloat(batch->observations, i, 4)) /
+    chunks_seen.insert(static_cast<int>(FirstFloat(batch->observations, i)) /
                        100);
   }
   EXPECT_EQ(chunks_seen, (std::set<int>{3, 4}));
