@@ -52,7 +52,8 @@ void SoftMax(const double* q, int S, int A, double alpha, double* values,
 }  // namespace
 
 absl::StatusOr<FiniteHorizonSolution> SoftValueIterationFiniteHorizon(
-    const Mdp& mdp, int horizon, double discount, double temperature) {
+    const Mdp& mdp, int horizon, double discount, double temperature,
+    const std::vector<double>& terminal_values) {
   if (absl::Status valid = mdp.Validate(); !valid.ok()) return valid;
   if (horizon < 1) {
     return absl::InvalidArgumentError(
@@ -65,6 +66,12 @@ absl::StatusOr<FiniteHorizonSolution> SoftValueIterationFiniteHorizon(
   if (absl::Status valid = CheckTemperature(temperature); !valid.ok()) {
     return valid;
   }
+  if (!terminal_values.empty() &&
+      terminal_values.size() != static_cast<size_t>(mdp.num_states)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("terminal_values: ", terminal_values.size(),
+                     " entries for ", mdp.num_states, " states"));
+  }
   const int S = mdp.num_states, A = mdp.num_actions;
   FiniteHorizonSolution solution;
   solution.horizon = horizon;
@@ -74,8 +81,9 @@ absl::StatusOr<FiniteHorizonSolution> SoftValueIterationFiniteHorizon(
   solution.values.resize(static_cast<size_t>(horizon) * S);
   solution.policy.resize(solution.q.size());
   for (int t = horizon - 1; t >= 0; --t) {
-    const double* next =
-        t + 1 < horizon ? &solution.values[(t + 1) * S] : nullptr;
+    const double* next = t + 1 < horizon ? &solution.values[(t + 1) * S]
+                         : terminal_values.empty() ? nullptr
+                                                   : terminal_values.data();
     double* q = &solution.q[t * S * A];
     Backup(mdp, next, discount, q);
     SoftMax(q, S, A, temperature, &solution.values[t * S],

@@ -14,7 +14,7 @@ namespace entropic::tabular {
 //   Q[t](s, a) = r(s, a) + discount * sum_s' P(s' | s, a) V[t + 1](s')
 //   V[t](s)    = alpha * log sum_a exp(Q[t](s, a) / alpha)
 //   pi[t](a|s) = exp((Q[t](s, a) - V[t](s)) / alpha)
-// with Q[H - 1](s, a) = r(s, a) at the last step.
+// with V[H] = terminal values (zero unless given) after the last step.
 
 // A time-indexed policy over a horizon of H steps.
 struct FiniteHorizonSolution {
@@ -34,10 +34,11 @@ struct FiniteHorizonSolution {
   }
 };
 
-// InvalidArgument for an invalid MDP, horizon < 1, discount outside [0, 1]
-// or temperature <= 0.
+// InvalidArgument for an invalid MDP, horizon < 1, discount outside [0, 1],
+// temperature <= 0 or terminal values of the wrong size.
 absl::StatusOr<FiniteHorizonSolution> SoftValueIterationFiniteHorizon(
-    const Mdp& mdp, int horizon, double discount, double temperature);
+    const Mdp& mdp, int horizon, double discount, double temperature,
+    const std::vector<double>& terminal_values = {});
 
 // A stationary policy: the fixed point of the recursion above.
 struct InfiniteHorizonSolution {

@@ -1,4 +1,4 @@
-// Exact soft value iteration and occupancies, against values
+// Exact soft value iteration, occupancies and MaxEnt IRL, against values
 // recorded from an independent implementation
 // (../shared/testdata/maxent/reasonable_mdp.json, see its README), cases
 // worked by hand, and properties that must hold.
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/tabular/maxent_irl.h"
 #include "common/tabular/mdp.h"
 #include "common/tabular/soft_value_iteration.h"
 #include "gtest/gtest.h"
@@ -146,6 +147,34 @@ TEST(SoftValueIterationTest, BadInputIsRefusedNamingIt) {
                 .message()
                 .find("transition: row 0"),
             std::string::npos);
+}
+
+// MaxEnt IRL from a zero reward recovers the expert's visitation, for each
+// discount of the reference (the expert: the soft-optimal policy of the
+// reference reward).
+TEST(MaxEntIrlTest, RecoversTheExpertsVisitationOnTheReferenceMdp) {
+  const nlohmann::json json = ReasonableMdpJson();
+  const Mdp mdp = ReasonableMdp(json);
+  for (const nlohmann::json& c : json.at("cases")) {
+    MaxEntIrlOptions options;
+    options.horizon = json.at("horizon").get<int>();
+    options.discount = c.at("discount").get<double>();
+    SCOPED_TRACE(::testing::Message() << "discount " << options.discount);
+    const auto expert =
+        c.at("state_visitation_discounted_sum").get<std::vector<double>>();
+    absl::StatusOr<MaxEntIrlResult> result = MaxEntIrl(mdp, expert, options);
+    ASSERT_TRUE(result.ok()) << result.status();
+    for (int s = 0; s < mdp.num_states; ++s) {
+      EXPECT_NEAR(result->visitation[s], expert[s], 1e-3) << "state " << s;
+    }
+    EXPECT_LT(result->iterations, 100);
+  }
+}
+
+TEST(MaxEntIrlTest, VisitationOfTheWrongSizeIsRefused) {
+  const Mdp mdp = ReasonableMdp(ReasonableMdpJson());
+  EXPECT_EQ(MaxEntIrl(mdp, {1, 2}, MaxEntIrlOptions{}).status().message(),
+            "expert_visitation: 2 entries for 5 states");
 }
 
 }  // namespace
