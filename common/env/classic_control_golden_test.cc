@@ -238,11 +238,11 @@ int ReplayCase(const GoldenCase& golden) {
   return compared;
 }
 
-TEST(ClassicControlGoldenDataTest, CoversEveryRegisteredEnvironment) {
+TEST(ClassicControlGoldenDataTest, CoversEveryClassicControlEnvironment) {
   const GoldenData& data = Golden();
   ASSERT_TRUE(data.error.empty()) << data.error;
   ASSERT_FALSE(data.cases.empty()) << GoldenPath() << " holds no case";
-  for (const std::string& id : RegisteredEnvironmentIds()) {
+  for (const std::string& id : ClassicControlEnvironmentIds()) {
     int cases = 0;
     for (const GoldenCase& golden : data.cases) cases += golden.env == id;
     EXPECT_GT(cases, 0) << "no golden case for " << id;
@@ -281,7 +281,7 @@ std::string TestName(const testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllEnvironments, ClassicControlGoldenTest,
-                         testing::ValuesIn(RegisteredEnvironmentIds()),
+                         testing::ValuesIn(ClassicControlEnvironmentIds()),
                          TestName);
 
 }  // namespace

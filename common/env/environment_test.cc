@@ -27,7 +27,7 @@ const std::map<std::string, int>& ExpectedTimeLimits() {
   static const auto* const limits = new std::map<std::string, int>{
       {"Acrobot-v1", 500},     {"CartPole-v1", 500},
       {"MountainCar-v0", 200}, {"MountainCarContinuous-v0", 999},
-      {"Pendulum-v1", 200},
+      {"Pendulum-v1", 200},    {"Gridworld-v0", 20},
   };
   return *limits;
 }
@@ -59,8 +59,9 @@ void RandomAction(const Environment& env, EnvRng& rng, Action& action,
 
 TEST(RegistryTest, ListsGymnasiumIdsSorted) {
   EXPECT_THAT(RegisteredEnvironmentIds(),
-              ElementsAre("Acrobot-v1", "CartPole-v1", "MountainCar-v0",
-                          "MountainCarContinuous-v0", "Pendulum-v1"));
+              ElementsAre("Acrobot-v1", "CartPole-v1", "Gridworld-v0",
+                          "MountainCar-v0", "MountainCarContinuous-v0",
+                          "Pendulum-v1"));
 }
 
 TEST(RegistryTest, EveryIdCreatesItsEnvironment) {
@@ -232,7 +233,9 @@ TEST(EnvironmentTest, ResetIsReproducibleWithTheSameSeed) {
       }
     }
 
-    // Another seed starts elsewhere (every id draws a continuous position).
+    // Another seed starts elsewhere (every classic control id draws a
+    // continuous position; gridworlds start in their start cell).
+    if (id == "Gridworld-v0") continue;
     EnvRng other_rng(4321);
     EnvRng same_rng(1234);
     first->Reset(other_rng, absl::MakeSpan(first_obs));
@@ -276,18 +279,21 @@ TEST(EnvironmentTest, ResetDrawsFromGymnasiumRanges) {
 }
 
 TEST(EnvironmentTest, SetStateRejectsWrongSizes) {
-  const std::map<std::string, size_t> state_sizes = {
-      {"Acrobot-v1", 4},     {"CartPole-v1", 4},
-      {"MountainCar-v0", 2}, {"MountainCarContinuous-v0", 2},
-      {"Pendulum-v1", 2},
+  const std::map<std::string, std::vector<double>> good_states = {
+      {"Acrobot-v1", std::vector<double>(4, 0.01)},
+      {"CartPole-v1", std::vector<double>(4, 0.01)},
+      {"MountainCar-v0", {0.01, 0.01}},
+      {"MountainCarContinuous-v0", {0.01, 0.01}},
+      {"Pendulum-v1", {0.01, 0.01}},
+      {"Gridworld-v0", {7}},
   };
   for (const std::string& id : RegisteredEnvironmentIds()) {
     SCOPED_TRACE(id);
     auto env = Make(id);
     ASSERT_NE(env, nullptr);
     std::vector<float> observation = ObservationBuffer(*env);
-    const size_t size = state_sizes.at(id);
-    const std::vector<double> good(size, 0.01);
+    const std::vector<double>& good = good_states.at(id);
+    const size_t size = good.size();
 
     for (const size_t bad_size : {size_t{0}, size - 1, size + 1}) {
       const std::vector<double> bad(bad_size, 0.01);

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "common/env/acrobot.h"
 #include "common/env/cart_pole.h"
+#include "common/env/gridworld.h"
 #include "common/env/environment.h"
 #include "common/env/mountain_car.h"
 #include "common/env/mountain_car_continuous.h"
@@ -23,6 +24,8 @@ namespace {
 struct Registration {
   const char* id;
   std::unique_ptr<Environment> (*make)();
+  // Reimplements a Gymnasium classic control environment.
+  bool classic_control = true;
 };
 
 template <typename T>
@@ -35,6 +38,7 @@ std::unique_ptr<Environment> Make() {
 constexpr Registration kRegistrations[] = {
     {"Acrobot-v1", &Make<Acrobot>},
     {"CartPole-v1", &Make<CartPole>},
+    {"Gridworld-v0", &Make<Gridworld>, /*classic_control=*/false},
     {"MountainCar-v0", &Make<MountainCar>},
     {"MountainCarContinuous-v0", &Make<MountainCarContinuous>},
     {"Pendulum-v1", &Make<Pendulum>},
@@ -56,6 +60,15 @@ std::vector<std::string> RegisteredEnvironmentIds() {
   std::vector<std::string> ids;
   for (const Registration& registration : kRegistrations) {
     ids.emplace_back(registration.id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> ClassicControlEnvironmentIds() {
+  std::vector<std::string> ids;
+  for (const Registration& registration : kRegistrations) {
+    if (registration.classic_control) ids.emplace_back(registration.id);
   }
   std::sort(ids.begin(), ids.end());
   return ids;

@@ -19,6 +19,10 @@ absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
 // The registered ids, sorted.
 std::vector<std::string> RegisteredEnvironmentIds();
 
+// The registered ids that reimplement Gymnasium's classic control (their
+// dynamics are checked against trajectories recorded from Gymnasium), sorted.
+std::vector<std::string> ClassicControlEnvironmentIds();
+
 }  // namespace entropic
 
 #endif  // ENTROPIC_COMMON_ENV_REGISTRY_H_
