@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "actor/upload.h"
 #include "cli/embedded_cluster.h"
 #include "cli/job_client.h"
@@ -17,7 +17,9 @@
 #include "common/demonstrations.h"
 #include "common/job_file.h"
 #include "common/job_spec.h"
+#include "common/npz.h"
 #include "common/process.h"
+#include "learner/demonstration_recorder.h"
 
 namespace entropic {
 namespace {
@@ -188,9 +190,9 @@ int DemosUploadCommand(const std::string& file, const std::string& job_id,
   absl::StatusOr<v1::Job> job = client.Get(job_id);
   if (!job.ok()) return Fail(job.status());
   if (job->state() != v1::RUNNING) {
-    return Fail(absl::FailedPreconditionError(absl::StrCat(
-        "job ", job_id, " is ", v1::JobState_Name(job->state()),
-        "; demonstrations go to a running job's table")));
+    return Fail(absl::FailedPreconditionError(
+        absl::StrCat("job ", job_id, " is ", v1::JobState_Name(job->state()),
+                     "; demonstrations go to a running job's table")));
   }
   const std::string address = replay.empty() ? job->replay_address() : replay;
   char host[256] = {0};
@@ -205,6 +207,48 @@ int DemosUploadCommand(const std::string& file, const std::string& job_id,
   std::printf("uploaded %s transitions (%s episodes) to job %s\n",
               WithThousands(demonstrations->transitions).c_str(),
               WithThousands(demonstrations->episodes).c_str(), job_id.c_str());
+  return kExitOk;
+}
+
+int DemosRecordCommand(const std::string& file,
+                       const DemosRecordOptions& options) {
+  std::string env_id = options.env_id;
+  absl::StatusOr<ExpertPolicy> expert;
+  if (!options.checkpoint.empty()) {
+    std::string job_env;
+    expert = CheckpointExpert(options.checkpoint, options.greedy, options.seed,
+                              &job_env);
+    if (expert.ok() && !env_id.empty() && env_id != job_env) {
+      expert = absl::InvalidArgumentError(absl::StrCat(
+          "--env=", env_id, " but the checkpoint's job ran ", job_env));
+    }
+    env_id = job_env;
+  } else if (env_id.empty()) {
+    expert = absl::InvalidArgumentError(
+        "demos record needs --checkpoint=RUN_DIR or --env=ID");
+  } else {
+    expert = SoftOptimalExpert(env_id, options.temperature, options.seed);
+  }
+  if (!expert.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(expert.status().message()).c_str());
+    return kExitUsage;
+  }
+  absl::StatusOr<RecordedEpisodes> recorded =
+      RecordEpisodes(env_id, *expert, options.episodes, options.seed);
+  absl::Status written =
+      recorded.ok() ? WriteNpz(file, recorded->arrays) : recorded.status();
+  if (!written.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(written.message()).c_str());
+    return kExitJobFailed;
+  }
+  std::printf(
+      "recorded %d episodes (%s steps) of %s to %s: mean return %.2f "
+      "(min %.2f, max %.2f)\n",
+      recorded->episodes, WithThousands(recorded->steps).c_str(),
+      env_id.c_str(), file.c_str(), recorded->mean_return, recorded->min_return,
+      recorded->max_return);
   return kExitOk;
 }
 

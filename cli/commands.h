@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_CLI_COMMANDS_H_
 #define ENTROPIC_CLI_COMMANDS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -45,6 +46,23 @@ int WatchCommand(const std::string& job_id, const std::string& learner);
 // learner reports for the job.
 int DemosUploadCommand(const std::string& file, const std::string& job_id,
                        const std::string& learner, const std::string& replay);
+
+struct DemosRecordOptions {
+  // The output directory of a finished soft Q job (job.json, checkpoint/);
+  // empty: the exact soft-optimal policy of an environment with known
+  // dynamics.
+  std::string checkpoint;
+  std::string env_id;  // required without a checkpoint
+  int episodes = 10;
+  double temperature = 1.0;  // of the soft-optimal expert
+  bool greedy = true;        // checkpoint: argmax Q, else sample pi
+  uint64_t seed = 1;
+};
+
+// `entropic demos record FILE`: runs an expert for some episodes and writes
+// them as a demonstrations file (.npz).
+int DemosRecordCommand(const std::string& file,
+                       const DemosRecordOptions& options);
 
 // `entropic cancel ID`.
 int CancelCommand(const std::string& job_id, const std::string& learner);

@@ -17,6 +17,18 @@ DEFINE_string(job, "", "demos upload: the job whose table gets the file");
 DEFINE_string(replay, "",
               "demos upload: host:port of replay, when the learner's address "
               "for it does not reach from here");
+DEFINE_string(checkpoint, "",
+              "demos record: a finished soft Q job's output directory, whose "
+              "policy is the expert");
+DEFINE_string(env, "",
+              "demos record: environment of the soft-optimal expert (known "
+              "dynamics, e.g. Gridworld-v0)");
+DEFINE_int32(episodes, 10, "demos record: episodes to record");
+DEFINE_double(temperature, 1.0,
+              "demos record: temperature of the soft-optimal expert");
+DEFINE_bool(greedy, true,
+            "demos record: a checkpoint acts by argmax Q (else samples pi)");
+DEFINE_uint64(seed, 1, "demos record: seed of environments and sampling");
 DEFINE_string(output_dir, "runs",
               "run: where jobs write their checkpoints and curves");
 DEFINE_string(device, "cpu", "run: LibTorch device for training (cpu, cuda)");
@@ -41,6 +53,11 @@ commands:
   demos upload FILE --job=ID
                       stream a demonstrations file (.npz, see
                       docs/demonstrations.md) into job ID's replay table
+  demos record FILE --checkpoint=RUN_DIR | --env=ID
+                      write --episodes=N episodes of an expert as a
+                      demonstrations file: a finished soft Q job's policy,
+                      or the exact soft-optimal policy of an environment
+                      with known dynamics (--temperature=T)
 
 exit codes: 0 success, 1 job failed or was cancelled, 2 bad command line or
 job file, 3 learner unreachable, 4 no such job.
@@ -101,8 +118,22 @@ int main(int argc, char** argv) {
     return entropic::WatchCommand(*id, FLAGS_learner);
   }
   if (command == "demos") {
+    if (args.size() == 3 && args[1] == "record") {
+      entropic::DemosRecordOptions options;
+      options.checkpoint = FLAGS_checkpoint;
+      options.env_id = FLAGS_env;
+      options.episodes = FLAGS_episodes;
+      options.temperature = FLAGS_temperature;
+      options.greedy = FLAGS_greedy;
+      options.seed = FLAGS_seed;
+      if (options.episodes < 1) return Usage("--episodes must be positive");
+      if (!(options.temperature > 0)) {
+        return Usage("--temperature must be positive");
+      }
+      return entropic::DemosRecordCommand(args[2], options);
+    }
     if (args.size() != 3 || args[1] != "upload") {
-      return Usage("demos takes: upload FILE --job=ID");
+      return Usage("demos takes: upload FILE --job=ID, or record FILE");
     }
     if (FLAGS_job.empty()) return Usage("demos upload needs --job=ID");
     return entropic::DemosUploadCommand(args[2], FLAGS_job, FLAGS_learner,

@@ -32,6 +32,11 @@ double Fraction(const v1::Job& job) {
 }
 
 std::string EvalText(const v1::EvalResult& eval) {
+  // Tabular jobs evaluate exactly, from the known dynamics.
+  if (eval.episodes() == 0) {
+    return absl::StrFormat("%.2f (expected, computed exactly)",
+                           eval.mean_return());
+  }
   return absl::StrFormat("%.1f ± %.1f over %d episodes (min %.1f, max %.1f)",
                          eval.mean_return(), eval.std_return(), eval.episodes(),
                          eval.min_return(), eval.max_return());
@@ -139,7 +144,10 @@ void ProgressDisplay::Summary(const v1::Job& job) {
                WithThousands(progress.updates()).c_str());
   std::fprintf(out_, "  wall time    %s\n",
                HumanDuration(progress.wall_time_seconds()).c_str());
-  if (!job.output_dir().empty()) {
+  if (!job.output_dir().empty() && job.spec().algorithm().has_maxent_irl()) {
+    std::fprintf(out_, "  results      %s/reward.csv, visitation.csv\n",
+                 job.output_dir().c_str());
+  } else if (!job.output_dir().empty()) {
     std::fprintf(out_, "  checkpoint   %s/checkpoint\n",
                  job.output_dir().c_str());
     std::fprintf(out_, "  curves       %s/training.csv, evaluations.csv\n",

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/env/registry.h"
+#include "common/env/tabular_model.h"
 #include "common/status_macros.h"
 
 namespace entropic {
@@ -51,6 +52,43 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (q.publish_every_updates() == 0) q.set_publish_every_updates(50);
   if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
   if (q.n_step() == 0) q.set_n_step(1);
+}
+
+void ApplyMaxEntIrlDefaults(v1::MaxEntIrlSpec& irl) {
+  if (irl.temperature() == 0) irl.set_temperature(1.0);
+  if (!irl.has_discount()) irl.set_discount(1.0);
+  if (irl.max_iterations() == 0) irl.set_max_iterations(100);
+  if (irl.tolerance() == 0) irl.set_tolerance(1e-6);
+  if (!irl.has_l2_penalty()) irl.set_l2_penalty(0.01);
+}
+
+absl::Status ValidateMaxEntIrl(const v1::JobSpec& spec,
+                               const Environment& env) {
+  const v1::MaxEntIrlSpec& irl = spec.algorithm().maxent_irl();
+  const std::string p = "algorithm.maxent_irl.";
+  if (TabularModelOf(env) == nullptr) {
+    return FieldError("algorithm.maxent_irl",
+                      absl::StrCat("needs an environment with known dynamics "
+                                   "(Gridworld-v0), got ",
+                                   spec.env().id()));
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "temperature", irl.temperature()));
+  if (!(irl.discount() > 0 && irl.discount() <= 1)) {
+    return FieldError(p + "discount",
+                      absl::StrCat("must be in (0, 1], got ", irl.discount()));
+  }
+  RETURN_IF_ERROR(
+      CheckRange(p + "max_iterations", irl.max_iterations(), 1, 10000));
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "tolerance", irl.tolerance()));
+  if (!(irl.l2_penalty() >= 0 && std::isfinite(irl.l2_penalty()))) {
+    return FieldError(p + "l2_penalty",
+                      absl::StrCat("must be >= 0, got ", irl.l2_penalty()));
+  }
+  if (spec.replay().demonstrations().path().empty()) {
+    return FieldError("replay.demonstrations.path",
+                      "is required: MaxEnt IRL learns from demonstrations");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
@@ -180,9 +218,9 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   }
   if (demos.has_final_fraction()) {
     if (!(demos.final_fraction() >= 0 && demos.final_fraction() <= 1)) {
-      return FieldError(d + "final_fraction",
-                        absl::StrCat("must be in [0, 1], got ",
-                                     demos.final_fraction()));
+      return FieldError(
+          d + "final_fraction",
+          absl::StrCat("must be in [0, 1], got ", demos.final_fraction()));
     }
     if (demos.anneal_updates() <= 0) {
       return FieldError(d + "anneal_updates",
@@ -210,6 +248,9 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.algorithm().has_soft_q()) {
     ApplySoftQDefaults(*spec.mutable_algorithm()->mutable_soft_q());
     batch_size = spec.algorithm().soft_q().batch_size();
+  }
+  if (spec.algorithm().has_maxent_irl()) {
+    ApplyMaxEntIrlDefaults(*spec.mutable_algorithm()->mutable_maxent_irl());
   }
   v1::ReplaySpec& replay = *spec.mutable_replay();
   if (replay.chunk_length() == 0) replay.set_chunk_length(32);
@@ -265,8 +306,11 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
                                     spec.env().id()));
       batch_size = spec.algorithm().soft_q().batch_size();
       break;
+    case v1::AlgorithmSpec::kMaxentIrl:
+      RETURN_IF_ERROR(ValidateMaxEntIrl(spec, **env));
+      break;
     default:
-      return FieldError("algorithm", "is required (soft_q)");
+      return FieldError("algorithm", "is required (soft_q or maxent_irl)");
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
   if (spec.replay().agent().capacity() < batch_size) {
@@ -287,8 +331,9 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   if (stop.has_eval_return() && !std::isfinite(stop.eval_return())) {
     return FieldError("stop.eval_return", "must be a finite number");
   }
+  // MaxEnt IRL ends on its own, once converged or after max_iterations.
   if (stop.env_steps() == 0 && stop.updates() == 0 && !stop.has_wall_time() &&
-      !stop.has_eval_return()) {
+      !stop.has_eval_return() && !spec.algorithm().has_maxent_irl()) {
     return FieldError("stop",
                       "needs at least one of env_steps, wall_time, "
                       "eval_return, updates");

@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -166,15 +168,16 @@ INSTANTIATE_TEST_SUITE_P(EveryField, JobSpecBadFieldTest,
                                               ->mutable_agent()
                                               ->set_capacity(-1);
                                         }},
-                                    BadField{"replay.agent.capacity",
-                                             [](v1::JobSpec& s) {
-                                               s.mutable_replay()
-                                                   ->mutable_agent()
-                                                   ->set_capacity(100);
-                                               s.mutable_replay()
-                                                   ->mutable_agent()
-                                                   ->set_min_size(10);
-                                             }},
+                                    BadField{
+                                        "replay.agent.capacity",
+                                        [](v1::JobSpec& s) {
+                                          s.mutable_replay()
+                                              ->mutable_agent()
+                                              ->set_capacity(100);
+                                          s.mutable_replay()
+                                              ->mutable_agent()
+                                              ->set_min_size(10);
+                                        }},
                                     BadField{"replay.agent.sampler",
                                              [](v1::JobSpec& s) {
                                                s.mutable_replay()
@@ -246,6 +249,58 @@ TEST(JobSpecTest, UnknownEnvironmentListsKnownIds) {
   spec.mutable_env()->set_id("CartPole-v0");
   EXPECT_THAT(std::string(ValidateJobSpec(spec).message()),
               HasSubstr("CartPole-v1"));
+}
+
+v1::JobSpec MaxEntIrlSpec() {
+  v1::JobSpec spec;
+  spec.set_name("gridworld-irl");
+  spec.mutable_env()->set_id("Gridworld-v0");
+  spec.mutable_algorithm()->mutable_maxent_irl();
+  spec.mutable_replay()->mutable_demonstrations()->set_path("expert.npz");
+  ApplyJobDefaults(spec);
+  return spec;
+}
+
+TEST(JobSpecTest, MaxEntIrlDefaultsAreFilledAndNeedNoStopCondition) {
+  const v1::JobSpec spec = MaxEntIrlSpec();
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  EXPECT_EQ(spec.algorithm().maxent_irl().temperature(), 1.0);
+  EXPECT_EQ(spec.algorithm().maxent_irl().discount(), 1.0);
+  EXPECT_EQ(spec.algorithm().maxent_irl().max_iterations(), 100);
+  EXPECT_EQ(spec.algorithm().maxent_irl().tolerance(), 1e-6);
+  EXPECT_EQ(spec.algorithm().maxent_irl().l2_penalty(), 0.01);
+}
+
+TEST(JobSpecTest, MaxEntIrlRefusesBadFieldsNamingThem) {
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"algorithm.maxent_irl: needs an environment with known dynamics",
+           [](v1::JobSpec& s) { s.mutable_env()->set_id("CartPole-v1"); }},
+          {"algorithm.maxent_irl.temperature:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_maxent_irl()->set_temperature(-1);
+           }},
+          {"algorithm.maxent_irl.discount:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_maxent_irl()->set_discount(0);
+           }},
+          {"algorithm.maxent_irl.max_iterations:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_maxent_irl()->set_max_iterations(
+                 -3);
+           }},
+          {"replay.demonstrations.path: is required",
+           [](v1::JobSpec& s) {
+             s.mutable_replay()->mutable_demonstrations()->clear_path();
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    v1::JobSpec spec = MaxEntIrlSpec();
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), StartsWith(message));
+  }
 }
 
 }  // namespace

@@ -32,9 +32,8 @@ TEST(SoftBellmanTargetTest, ApproachesTheHardMaxAsAlphaShrinks) {
       SoftBellmanTarget(next_q, torch::zeros({1}), torch::ones({1}), 1e-3);
   EXPECT_NEAR(y[0].item<double>(), 5.0, 1e-3);
   // And exceeds it by alpha log |A| when the Q values are equal.
-  const torch::Tensor flat =
-      SoftBellmanTarget(torch::full({1, 3}, 2.0f), torch::zeros({1}),
-                        torch::ones({1}), 0.5);
+  const torch::Tensor flat = SoftBellmanTarget(
+      torch::full({1, 3}, 2.0f), torch::zeros({1}), torch::ones({1}), 0.5);
   EXPECT_NEAR(flat[0].item<double>(), 2.0 + 0.5 * std::log(3.0), 1e-5);
 }
 
@@ -100,7 +99,8 @@ TEST(SoftQLearnerTest, ImportanceWeightsScaleEachTransitionsLoss) {
   (*untouched)->Update(batch);
   const v1::Weights after = (*untouched)->Weights("job", 1);
   for (int i = 0; i < before.tensors_size(); ++i) {
-    EXPECT_EQ(before.tensors(i).tensor().data(), after.tensors(i).tensor().data());
+    EXPECT_EQ(before.tensors(i).tensor().data(),
+              after.tensors(i).tensor().data());
   }
 }
 

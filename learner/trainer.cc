@@ -16,9 +16,11 @@
 #include "common/demonstrations.h"
 #include "common/env/registry.h"
 #include "common/grpc_status.h"
+#include "common/job_file.h"
 #include "common/status_macros.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "learner/evaluator.h"
+#include "learner/maxent_irl_job.h"
 #include "learner/replay_sampler.h"
 #include "learner/soft_q.h"
 
@@ -375,9 +377,9 @@ class Run {
     const grpc::Status status =
         replay_->UpdatePriorities(&context, request, &response);
     if (!status.ok()) {
-      LOG_EVERY_N(WARNING, 100) << "job " << job_.id()
-                                << ": priority update failed: "
-                                << status.error_message();
+      LOG_EVERY_N(WARNING, 100)
+          << "job " << job_.id()
+          << ": priority update failed: " << status.error_message();
     }
   }
 
@@ -469,6 +471,15 @@ class Run {
 }  // namespace
 
 TrainingOutcome RunTraining(LiveJob& job, const TrainerOptions& options) {
+  // The spec beside the results, defaults filled in: what ran, and what
+  // `entropic demos record --checkpoint` rebuilds the policy from.
+  const std::string output_dir = job.Snapshot().output_dir();
+  std::error_code error;
+  std::filesystem::create_directories(output_dir, error);
+  std::ofstream(output_dir + "/job.json") << JobSpecToJson(job.spec());
+  if (job.spec().algorithm().has_maxent_irl()) {
+    return RunMaxEntIrlJob(job, *options.metrics->ForJob(job.id()));
+  }
   return Run(job, options).Execute();
 }
 

@@ -18,10 +18,10 @@ struct TransitionBatch {
   // [B] float32: gamma^m, or 0 when the episode terminated within the m
   // steps; the target is rewards + discounts * V(next_observations).
   torch::Tensor discounts;
-  torch::Tensor weights;            // [B] float32 importance weights
+  torch::Tensor weights;  // [B] float32 importance weights
   // On the CPU: [B] int64 each.
   torch::Tensor policy_versions;
-  torch::Tensor keys;               // item keys, for priority updates
+  torch::Tensor keys;                 // item keys, for priority updates
   torch::Tensor from_demonstrations;  // [B] bool
 };
 

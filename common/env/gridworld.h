@@ -4,6 +4,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "common/env/environment.h"
+#include "common/env/tabular_model.h"
 #include "common/tabular/gridworld.h"
 #include "common/tabular/mdp.h"
 
@@ -15,13 +16,16 @@ namespace entropic {
 // the cell it starts in; episodes are truncated after the layout's horizon.
 //
 // State: [cell] (row-major index); the observation is the cell one-hot.
-class Gridworld final : public Environment {
+class Gridworld final : public Environment, public TabularModel {
  public:
   Gridworld();
 
   const EnvironmentInfo& info() const override { return info_; }
   const tabular::GridworldLayout& layout() const { return layout_; }
-  const tabular::Mdp& mdp() const { return mdp_; }
+  const tabular::Mdp& mdp() const override { return mdp_; }
+  int StateOf(absl::Span<const float> observation) const override {
+    return CellOf(observation);
+  }
 
   // The cell of a one-hot observation; -1 if it is not one.
   static int CellOf(absl::Span<const float> observation);

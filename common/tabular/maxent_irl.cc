@@ -35,9 +35,11 @@ class Objective {
     const int S = mdp_.num_states;
     evaluation.gradient.resize(S);
     for (int s = 0; s < S; ++s) {
-      evaluation.gradient[s] = expert_[s] - evaluation.visitation[s];
+      evaluation.gradient[s] = expert_[s] - evaluation.visitation[s] -
+                               options_.l2_penalty * theta[s];
       evaluation.log_likelihood +=
-          theta[s] * expert_[s] - mdp_.initial[s] * solution->V(0, s);
+          theta[s] * expert_[s] - mdp_.initial[s] * solution->V(0, s) -
+          0.5 * options_.l2_penalty * theta[s] * theta[s];
     }
     return evaluation;
   }
@@ -97,9 +99,11 @@ absl::StatusOr<MaxEntIrlResult> MaxEntIrl(
         absl::StrCat("expert_visitation: ", expert_visitation.size(),
                      " entries for ", S, " states"));
   }
-  if (options.max_iterations < 1 || !(options.tolerance > 0)) {
+  if (options.max_iterations < 1 || !(options.tolerance > 0) ||
+      !(options.l2_penalty >= 0)) {
     return absl::InvalidArgumentError(
-        "max_iterations, tolerance: must be positive");
+        "max_iterations, tolerance: must be positive; l2_penalty: must be "
+        ">= 0");
   }
   Objective objective(mdp, expert_visitation, options);
   MaxEntIrlResult result;
@@ -122,6 +126,7 @@ absl::StatusOr<MaxEntIrlResult> MaxEntIrl(
         curvature[s * S + j] =
             (near->visitation[s] - current->visitation[s]) / kStep;
       }
+      curvature[j * S + j] += options.l2_penalty;
     }
     // Levenberg-Marquardt: damp until the likelihood goes up.
     bool improved = false;
@@ -145,11 +150,11 @@ absl::StatusOr<MaxEntIrlResult> MaxEntIrl(
     if (!improved) break;  // no step helps: as close as it gets
   }
   result.visitation = current->visitation;
-  result.largest_gap = LargestMagnitude(current->gradient);
-  if (result.largest_gap >= options.tolerance) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "MaxEnt IRL: visitations still differ by ", result.largest_gap,
-        " after ", result.iterations, " iterations"));
+  result.converged = LargestMagnitude(current->gradient) < options.tolerance;
+  for (int s = 0; s < S; ++s) {
+    result.largest_gap =
+        std::max(result.largest_gap,
+                 std::abs(expert_visitation[s] - current->visitation[s]));
   }
   return result;
 }

@@ -24,8 +24,16 @@ struct MaxEntIrlOptions {
   double discount = 1.0;
   double temperature = 1.0;
   int max_iterations = 200;
-  // Stop once every state's visitation is within this of the expert's.
+  // Stop once every component of the gradient is below this: with no
+  // penalty, every state's visitation is within it of the expert's.
   double tolerance = 1e-6;
+  // lambda of a Gaussian prior on theta: maximises L - lambda/2 |theta|^2,
+  // whose gradient is mu_expert - mu_theta - lambda theta. Needed when the
+  // expert's visitation cannot be matched exactly (counted from sampled
+  // episodes, a state never visited): without it theta runs off to
+  // -infinity there. It leaves each state's visitation lambda theta(s) from
+  // the expert's.
+  double l2_penalty = 0;
 };
 
 struct MaxEntIrlResult {
@@ -33,12 +41,15 @@ struct MaxEntIrlResult {
   std::vector<double> visitation;    // mu_theta, [S]
   double largest_gap = 0;            // max_s |mu_expert(s) - mu_theta(s)|
   int iterations = 0;
+  // The gradient fell below the tolerance. If not (max_iterations reached,
+  // or no step improved), the result is the best reward found.
+  bool converged = false;
 };
 
 // `mdp`'s reward is ignored (theta starts at zero); its dynamics and initial
 // distribution are used. `expert_visitation` is sum_{t=0..H} discount^t of
 // the expert's state distribution at t. InvalidArgument for a visitation of
-// the wrong size or bad options; FailedPrecondition if it does not converge.
+// the wrong size or bad options.
 absl::StatusOr<MaxEntIrlResult> MaxEntIrl(
     const Mdp& mdp, const std::vector<double>& expert_visitation,
     const MaxEntIrlOptions& options);

@@ -166,4 +166,21 @@ std::vector<double> DiscountedVisitation(const std::vector<double>& occupancies,
   return visitation;
 }
 
+double ExpectedReturn(const FiniteHorizonSolution& solution,
+                      const std::vector<double>& occupancies,
+                      const std::vector<double>& reward) {
+  const int S = solution.num_states;
+  const int A = solution.num_actions;
+  double total = 0;
+  for (int t = 0; t < solution.horizon; ++t) {
+    for (int s = 0; s < S; ++s) {
+      for (int a = 0; a < A; ++a) {
+        total +=
+            occupancies[t * S + s] * solution.Pi(t, s, a) * reward[s * A + a];
+      }
+    }
+  }
+  return total;
+}
+
 }  // namespace entropic::tabular

@@ -68,6 +68,14 @@ std::vector<double> StateOccupancies(const Mdp& mdp,
 std::vector<double> DiscountedVisitation(const std::vector<double>& occupancies,
                                          int num_states, double discount);
 
+// The expected undiscounted return of the solution's policy over its H
+// steps, sum_{t<H} sum_{s,a} D[t](s) pi[t](a|s) reward(s, a), for any reward
+// ([S][A]: e.g. the environment's own when the policy was solved for a
+// learned one). `occupancies` are StateOccupancies(mdp, solution).
+double ExpectedReturn(const FiniteHorizonSolution& solution,
+                      const std::vector<double>& occupancies,
+                      const std::vector<double>& reward);
+
 }  // namespace entropic::tabular
 
 #endif  // ENTROPIC_COMMON_TABULAR_SOFT_VALUE_ITERATION_H_

@@ -2,16 +2,22 @@
 // recorded from an independent implementation
 // (../shared/testdata/maxent/reasonable_mdp.json, see its README), cases
 // worked by hand, and properties that must hold.
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/demonstrations.h"
+#include "common/tabular/demonstration_visitation.h"
+#include "common/tabular/gridworld.h"
 #include "common/tabular/maxent_irl.h"
 #include "common/tabular/mdp.h"
 #include "common/tabular/soft_value_iteration.h"
+#include "common/tensor.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 
@@ -164,6 +170,7 @@ TEST(MaxEntIrlTest, RecoversTheExpertsVisitationOnTheReferenceMdp) {
         c.at("state_visitation_discounted_sum").get<std::vector<double>>();
     absl::StatusOr<MaxEntIrlResult> result = MaxEntIrl(mdp, expert, options);
     ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_TRUE(result->converged) << result->largest_gap;
     for (int s = 0; s < mdp.num_states; ++s) {
       EXPECT_NEAR(result->visitation[s], expert[s], 1e-3) << "state " << s;
     }
@@ -171,10 +178,128 @@ TEST(MaxEntIrlTest, RecoversTheExpertsVisitationOnTheReferenceMdp) {
   }
 }
 
+// On the gridworld, from the exact visitation of an expert that is
+// soft-optimal at temperature 0.2: MaxEnt IRL at temperature 1 matches it,
+// and the penalised version stays within lambda |theta| of it.
+TEST(MaxEntIrlTest, MatchesAGridworldExpertWithAndWithoutPenalty) {
+  const GridworldLayout layout = DefaultGridworld();
+  const Mdp mdp = GridworldMdp(layout);
+  absl::StatusOr<FiniteHorizonSolution> expert_policy =
+      SoftValueIterationFiniteHorizon(mdp, layout.horizon, 1.0, 0.2);
+  ASSERT_TRUE(expert_policy.ok());
+  const std::vector<double> expert = DiscountedVisitation(
+      StateOccupancies(mdp, *expert_policy), mdp.num_states, 1.0);
+  MaxEntIrlOptions options;
+  options.horizon = layout.horizon;
+  for (const double penalty : {0.0, 0.01}) {
+    SCOPED_TRACE(::testing::Message() << "l2_penalty " << penalty);
+    options.l2_penalty = penalty;
+    absl::StatusOr<MaxEntIrlResult> result = MaxEntIrl(mdp, expert, options);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_TRUE(result->converged);
+    double largest_reward = 0;
+    for (double r : result->state_reward) {
+      largest_reward = std::max(largest_reward, std::abs(r));
+    }
+    EXPECT_LT(result->largest_gap, 1e-5 + penalty * largest_reward);
+    EXPECT_LT(VisitationTotalVariation(result->visitation, expert),
+              penalty == 0 ? 1e-5 : 0.05);
+  }
+}
+
 TEST(MaxEntIrlTest, VisitationOfTheWrongSizeIsRefused) {
   const Mdp mdp = ReasonableMdp(ReasonableMdpJson());
   EXPECT_EQ(MaxEntIrl(mdp, {1, 2}, MaxEntIrlOptions{}).status().message(),
             "expert_visitation: 2 entries for 5 states");
+}
+
+// Over H steps of the one-state MDP the policy takes the rewarding action
+// with e / (e + 1) at every step (alpha 1, equal futures): H e / (e + 1).
+TEST(SoftValueIterationTest, ExpectedReturnOfTheOneStateMdp) {
+  const Mdp mdp = OneStateRewardsOneAndZero();
+  absl::StatusOr<FiniteHorizonSolution> solution =
+      SoftValueIterationFiniteHorizon(mdp, 4, 1.0, 1.0);
+  ASSERT_TRUE(solution.ok());
+  const double e = std::exp(1.0);
+  EXPECT_NEAR(
+      ExpectedReturn(*solution, StateOccupancies(mdp, *solution), mdp.reward),
+      4 * e / (e + 1), 1e-12);
+  // Judged by another reward: 2 for the second action only.
+  EXPECT_NEAR(
+      ExpectedReturn(*solution, StateOccupancies(mdp, *solution), {0, 2}),
+      4 * 2 / (e + 1), 1e-12);
+}
+
+// Demonstrations in a world of 3 one-hot states, horizon 2:
+//   episode 0: 0 -> 1 -> 2      episode 1: 0 -> 0 -> 1
+// With discount 0.5, mu = mean of (1, .5, .25 at 0, 1, 2) and
+// (1 + .5 at 0, .25 at 1): (1.25, .375, .125).
+Demonstrations ThreeStateDemonstrations(int first_episode_steps) {
+  auto one_hot = [](std::vector<int> states) {
+    std::vector<float> rows;
+    for (int s : states) {
+      for (int i = 0; i < 3; ++i) rows.push_back(i == s ? 1.0f : 0.0f);
+    }
+    return MakeTensor<float>(rows, {static_cast<int64_t>(states.size()), 3});
+  };
+  std::vector<int> observations = {0, 1, 0, 0};
+  std::vector<int> next = {1, 2, 0, 1};
+  std::vector<uint8_t> truncated = {0, 1, 0, 1};
+  if (first_episode_steps == 1) {  // episode 0 cut after one step
+    observations = {0, 0, 0};
+    next = {1, 0, 1};
+    truncated = {1, 0, 1};
+  }
+  const int64_t n = static_cast<int64_t>(observations.size());
+  std::map<std::string, v1::Tensor> arrays;
+  arrays["observations"] = one_hot(observations);
+  arrays["next_observations"] = one_hot(next);
+  arrays["actions"] = MakeTensor<int64_t>(std::vector<int64_t>(n, 0), {n});
+  arrays["rewards"] = MakeTensor<float>(std::vector<float>(n, 0), {n});
+  arrays["terminated"] = MakeTensor<uint8_t>(std::vector<uint8_t>(n, 0), {n});
+  arrays["truncated"] = MakeTensor<uint8_t>(truncated, {n});
+  absl::StatusOr<Demonstrations> demonstrations =
+      DemonstrationsFromArrays(arrays, "test", DemonstrationChunking{});
+  EXPECT_TRUE(demonstrations.ok()) << demonstrations.status();
+  return *demonstrations;
+}
+
+int ArgMax(absl::Span<const float> row) {
+  return static_cast<int>(std::max_element(row.begin(), row.end()) -
+                          row.begin());
+}
+
+TEST(DemonstrationVisitationTest, CountsEveryStateOfEachEpisodeAsByHand) {
+  absl::StatusOr<std::vector<double>> visitation =
+      DemonstrationVisitation(ThreeStateDemonstrations(2), ArgMax, 3,
+                              /*horizon=*/2, /*discount=*/0.5);
+  ASSERT_TRUE(visitation.ok()) << visitation.status();
+  EXPECT_NEAR((*visitation)[0], 1.25, 1e-12);
+  EXPECT_NEAR((*visitation)[1], 0.375, 1e-12);
+  EXPECT_NEAR((*visitation)[2], 0.125, 1e-12);
+}
+
+TEST(DemonstrationVisitationTest, EpisodesShorterThanTheHorizonAreRefused) {
+  EXPECT_EQ(
+      DemonstrationVisitation(ThreeStateDemonstrations(1), ArgMax, 3, 2, 1.0)
+          .status()
+          .message(),
+      "demonstrations: episode 0 has 1 steps; the environment's "
+      "episodes last 2");
+  EXPECT_EQ(DemonstrationVisitation(
+                ThreeStateDemonstrations(2),
+                [](absl::Span<const float>) { return -1; }, 3, 2, 1.0)
+                .status()
+                .message(),
+            "demonstrations: step 0 of episode 0 shows no state of the "
+            "environment");
+}
+
+TEST(DemonstrationVisitationTest, TotalVariationNormalisesFirst) {
+  // (.5, .5) against (.75, .25): half of .25 + .25.
+  EXPECT_DOUBLE_EQ(VisitationTotalVariation({1, 1}, {3, 1}), 0.25);
+  EXPECT_DOUBLE_EQ(VisitationTotalVariation({2, 0}, {0, 5}), 1.0);
+  EXPECT_DOUBLE_EQ(VisitationTotalVariation({1, 2, 3}, {2, 4, 6}), 0.0);
 }
 
 }  // namespace
