@@ -52,6 +52,39 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (q.publish_every_updates() == 0) q.set_publish_every_updates(50);
   if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
   if (q.n_step() == 0) q.set_n_step(1);
+  if (q.has_imitation()) {
+    v1::ImitationSpec& imitation = *q.mutable_imitation();
+    if (!imitation.has_weight()) imitation.set_weight(1.0);
+    if (imitation.loss() == v1::ImitationSpec::LOSS_UNSPECIFIED) {
+      imitation.set_loss(v1::ImitationSpec::LOG_LIKELIHOOD);
+    }
+    if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN &&
+        imitation.margin() == 0) {
+      imitation.set_margin(0.8);
+    }
+  }
+}
+
+absl::Status ValidateImitation(const v1::JobSpec& spec) {
+  const v1::ImitationSpec& imitation = spec.algorithm().soft_q().imitation();
+  const std::string p = "algorithm.soft_q.imitation.";
+  if (imitation.pretrain_updates() < 0) {
+    return FieldError(p + "pretrain_updates", "must be >= 0");
+  }
+  if (!(imitation.weight() >= 0 && std::isfinite(imitation.weight()))) {
+    return FieldError(p + "weight",
+                      absl::StrCat("must be >= 0, got ", imitation.weight()));
+  }
+  if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN) {
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "margin", imitation.margin()));
+  }
+  const v1::DemonstrationsSpec& demos = spec.replay().demonstrations();
+  if (demos.fraction() <= 0 && demos.final_fraction() <= 0) {
+    return FieldError("algorithm.soft_q.imitation",
+                      "needs demonstrations in the batches: set "
+                      "replay.demonstrations.path or fraction");
+  }
+  return absl::OkStatus();
 }
 
 void ApplyMaxEntIrlDefaults(v1::MaxEntIrlSpec& irl) {
@@ -305,6 +338,9 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
                                     (*env)->info().action_space,
                                     spec.env().id()));
       batch_size = spec.algorithm().soft_q().batch_size();
+      if (spec.algorithm().soft_q().has_imitation()) {
+        RETURN_IF_ERROR(ValidateImitation(spec));
+      }
       break;
     case v1::AlgorithmSpec::kMaxentIrl:
       RETURN_IF_ERROR(ValidateMaxEntIrl(spec, **env));

@@ -50,6 +50,15 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
       episodes_(Register(prometheus::BuildCounter(), registry,
                          "entropic_learner_episodes_total",
                          "Episodes reported by the job's actors")),
+      imitation_loss_(Register(prometheus::BuildGauge(), registry,
+                               "entropic_learner_imitation_loss",
+                               "Supervised loss on the demonstration samples "
+                               "of the latest batch")),
+      expert_agreement_(Register(prometheus::BuildGauge(), registry,
+                                 "entropic_learner_expert_action_agreement",
+                                 "Share of the latest batch's demonstration "
+                                 "samples where argmax Q is the expert's "
+                                 "action")),
       jobs_(Register(prometheus::BuildGauge(), registry,
                      "entropic_learner_jobs",
                      "Jobs known to the learner, by state")) {}
@@ -74,6 +83,8 @@ std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
   metrics->sample_wait = &sample_wait_.Add(labels);
   metrics->env_steps = &env_steps_.Add(labels);
   metrics->episodes = &episodes_.Add(labels);
+  metrics->imitation_loss = &imitation_loss_.Add(labels);
+  metrics->expert_agreement = &expert_agreement_.Add(labels);
   return metrics;
 }
 

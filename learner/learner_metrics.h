@@ -27,6 +27,10 @@ struct JobMetrics {
   prometheus::Counter* sample_wait = nullptr;  // seconds waiting on replay
   prometheus::Counter* env_steps = nullptr;
   prometheus::Counter* episodes = nullptr;
+  // Learning from demonstrations: the supervised term on the demonstration
+  // samples, and how often argmax Q picks the expert's action there.
+  prometheus::Gauge* imitation_loss = nullptr;
+  prometheus::Gauge* expert_agreement = nullptr;
 };
 
 // Metric families of the learner process, built once in main. Thread-safe.
@@ -53,6 +57,8 @@ class LearnerMetrics {
   prometheus::Family<prometheus::Counter>& sample_wait_;
   prometheus::Family<prometheus::Counter>& env_steps_;
   prometheus::Family<prometheus::Counter>& episodes_;
+  prometheus::Family<prometheus::Gauge>& imitation_loss_;
+  prometheus::Family<prometheus::Gauge>& expert_agreement_;
   prometheus::Family<prometheus::Gauge>& jobs_;
 };
 

@@ -114,8 +114,8 @@ grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
     if (!stream->Read(&response)) break;
     --outstanding;
     backoff.Reset();
-    absl::StatusOr<TransitionBatch> batch =
-        BatchFromSample(response, options_.device);
+    absl::StatusOr<TransitionBatch> batch = BatchFromSample(
+        response, options_.demonstrations_table, options_.device);
     absl::MutexLock lock(&mu_);
     ready_.push_back(std::move(batch));
   }

@@ -32,6 +32,18 @@ torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
   return rewards + discounts * SoftValue(next_q_target, alpha);
 }
 
+torch::Tensor ImitationLoss(const torch::Tensor& q,
+                            const torch::Tensor& expert_actions, double alpha,
+                            const v1::ImitationSpec& spec) {
+  const torch::Tensor taken = expert_actions.unsqueeze(1);
+  if (spec.loss() == v1::ImitationSpec::LARGE_MARGIN) {
+    const torch::Tensor margins =
+        torch::full_like(q, spec.margin()).scatter_(1, taken, 0.0);
+    return std::get<0>((q + margins).max(1)) - q.gather(1, taken).squeeze(1);
+  }
+  return -torch::log_softmax(q / alpha, 1).gather(1, taken).squeeze(1);
+}
+
 absl::StatusOr<std::unique_ptr<SoftQLearner>> SoftQLearner::Create(
     const v1::SoftQSpec& spec, int64_t observation_size, int64_t num_actions,
     const std::string& device, uint64_t seed) {
@@ -94,7 +106,28 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
       torch::nn::functional::HuberLossFuncOptions()
           .delta(spec_.huber_delta())
           .reduction(torch::kNone));
-  const torch::Tensor loss = (batch.weights * per_transition).mean();
+  torch::Tensor loss = (batch.weights * per_transition).mean();
+  SoftQUpdate result;
+  const v1::ImitationSpec& imitation = spec_.imitation();
+  if (spec_.has_imitation() && batch.from_demonstrations.defined()) {
+    const torch::Tensor is_demonstration =
+        batch.from_demonstrations.to(device_, torch::kFloat32);
+    const double demonstrations = is_demonstration.sum().item<double>();
+    if (demonstrations > 0) {
+      const torch::Tensor supervised =
+          (ImitationLoss(q_all, batch.actions, alpha, imitation) *
+           is_demonstration)
+              .sum() /
+          demonstrations;
+      loss = loss + imitation.weight() * supervised;
+      result.imitation_loss = supervised.item<double>();
+      const torch::Tensor agrees =
+          (std::get<1>(q_all.detach().max(1)) == batch.actions)
+              .to(torch::kFloat32);
+      result.expert_agreement =
+          (agrees * is_demonstration).sum().item<double>() / demonstrations;
+    }
+  }
   optimizer_->zero_grad();
   loss.backward();
   if (spec_.max_grad_norm() > 0) {
@@ -130,7 +163,6 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
     alpha_optimizer_->step();
   }
 
-  SoftQUpdate result;
   result.loss = loss.item<double>();
   result.q_mean = q_taken.detach().mean().item<double>();
   result.entropy = entropy.item<double>();

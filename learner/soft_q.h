@@ -26,6 +26,14 @@ torch::Tensor SoftBellmanTarget(const torch::Tensor& next_q_target,
                                 const torch::Tensor& rewards,
                                 const torch::Tensor& discounts, double alpha);
 
+// The supervised loss of learning from demonstrations, per transition:
+// `expert_actions` [B] taken in states whose Q values are `q` [B, A].
+//   LOG_LIKELIHOOD: -log softmax(q / alpha)[a_E]
+//   LARGE_MARGIN:   max_a (q[a] + margin [a != a_E]) - q[a_E]
+torch::Tensor ImitationLoss(const torch::Tensor& q,
+                            const torch::Tensor& expert_actions, double alpha,
+                            const v1::ImitationSpec& spec);
+
 // What one update did.
 struct SoftQUpdate {
   double loss = 0;         // Huber loss of Q(s, a) against y
@@ -34,6 +42,11 @@ struct SoftQUpdate {
   double temperature = 0;  // alpha after the update
   // [B] |Q(s, a) - y| on the CPU: new priorities for prioritized replay.
   torch::Tensor td_errors;
+  // With an imitation spec and demonstrations in the batch: the mean
+  // supervised loss on them, and the share where argmax Q is the expert's
+  // action. -1 when the batch holds no demonstration.
+  double imitation_loss = -1;
+  double expert_agreement = -1;
 };
 
 // Soft Q-learning for discrete actions (see job_spec.proto's SoftQSpec): an
@@ -48,7 +61,9 @@ class SoftQLearner {
       const std::string& device, uint64_t seed);
 
   // One gradient step on `batch`, its Huber loss weighted per transition by
-  // batch.weights (importance weights of prioritized replay).
+  // batch.weights (importance weights of prioritized replay), plus
+  // imitation.weight times the mean ImitationLoss of its demonstration
+  // transitions when the spec has an imitation part.
   SoftQUpdate Update(const TransitionBatch& batch);
 
   double temperature() const;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -35,6 +36,51 @@ TEST(SoftBellmanTargetTest, ApproachesTheHardMaxAsAlphaShrinks) {
   const torch::Tensor flat = SoftBellmanTarget(
       torch::full({1, 3}, 2.0f), torch::zeros({1}), torch::ones({1}), 0.5);
   EXPECT_NEAR(flat[0].item<double>(), 2.0 + 0.5 * std::log(3.0), 1e-5);
+}
+
+v1::ImitationSpec Imitation(v1::ImitationSpec::Loss loss) {
+  v1::ImitationSpec spec;
+  spec.set_loss(loss);
+  spec.set_weight(1.0);
+  spec.set_margin(0.8);
+  return spec;
+}
+
+TEST(ImitationLossTest, LogLikelihoodMatchesHandComputedValues) {
+  const torch::Tensor q = torch::tensor({{1.0f, 2.0f, 0.0f}});
+  // alpha 1, expert action 1: log(e + e^2 + 1) - 2 = 0.4076059644...
+  EXPECT_NEAR(ImitationLoss(q, torch::tensor({1}, torch::kLong), 1.0,
+                            Imitation(v1::ImitationSpec::LOG_LIKELIHOOD))
+                  .item<double>(),
+              std::log(std::exp(1.0) + std::exp(2.0) + 1.0) - 2.0, 1e-6);
+  // alpha 0.5 doubles the logits: log(e^2 + e^4 + 1) - 4 = 0.1429316...
+  EXPECT_NEAR(ImitationLoss(q, torch::tensor({1}, torch::kLong), 0.5,
+                            Imitation(v1::ImitationSpec::LOG_LIKELIHOOD))
+                  .item<double>(),
+              0.14293, 1e-5);
+  // A less likely expert action costs more: log(e + e^2 + 1) - 0.
+  EXPECT_NEAR(ImitationLoss(q, torch::tensor({2}, torch::kLong), 1.0,
+                            Imitation(v1::ImitationSpec::LOG_LIKELIHOOD))
+                  .item<double>(),
+              2.4076059644, 1e-6);
+}
+
+TEST(ImitationLossTest, LargeMarginMatchesHandComputedValues) {
+  const torch::Tensor q = torch::tensor({{1.0f, 2.0f, 0.0f},
+                                         {1.0f, 2.0f, 0.0f},
+                                         {1.0f, 2.0f, 0.0f},
+                                         {1.0f, 1.5f, 0.0f}});
+  const torch::Tensor loss =
+      ImitationLoss(q, torch::tensor({1, 0, 2, 1}, torch::kLong), 1.0,
+                    Imitation(v1::ImitationSpec::LARGE_MARGIN));
+  // Expert 1 leads 1 by 1 >= 0.8: max(1.8, 2, 0.8) - 2 = 0.
+  EXPECT_NEAR(loss[0].item<double>(), 0.0, 1e-6);
+  // Expert 0: max(1, 2.8, 0.8) - 1 = 1.8.
+  EXPECT_NEAR(loss[1].item<double>(), 1.8, 1e-6);
+  // Expert 2: max(1.8, 2.8, 0) - 0 = 2.8.
+  EXPECT_NEAR(loss[2].item<double>(), 2.8, 1e-6);
+  // Expert 1 leads by only 0.5 < 0.8: max(1.8, 1.5, 0.8) - 1.5 = 0.3.
+  EXPECT_NEAR(loss[3].item<double>(), 0.3, 1e-6);
 }
 
 v1::SoftQSpec Spec() {
@@ -159,6 +205,52 @@ TEST(SoftQLearnerTest, UnusableDeviceIsRefused) {
   if (!torch::cuda::is_available()) {
     EXPECT_EQ(SoftQLearner::Create(Spec(), 2, 2, "cuda", 1).status().code(),
               absl::StatusCode::kFailedPrecondition);
+  }
+}
+
+// The supervised term covers only the batch's demonstration transitions:
+// changing the action of an agent transition leaves it as it was, changing
+// a demonstration's changes it.
+TEST(SoftQLearnerTest, ImitationLossCountsOnlyDemonstrations) {
+  v1::SoftQSpec spec = Spec();
+  *spec.mutable_imitation() = Imitation(v1::ImitationSpec::LOG_LIKELIHOOD);
+  auto first_update = [&](std::vector<int64_t> actions,
+                          std::vector<bool> demonstration) {
+    auto learner = SoftQLearner::Create(spec, 2, 2, "cpu", 1);
+    TransitionBatch batch = FixedBatch();
+    batch.actions = torch::tensor(actions, torch::kLong);
+    batch.from_demonstrations =
+        torch::tensor({static_cast<bool>(demonstration[0]),
+                       static_cast<bool>(demonstration[1])});
+    return (*learner)->Update(batch).imitation_loss;
+  };
+  const double base = first_update({0, 1}, {true, false});
+  EXPECT_GT(base, 0);
+  EXPECT_DOUBLE_EQ(first_update({0, 0}, {true, false}), base);
+  EXPECT_NE(first_update({1, 1}, {true, false}), base);
+  EXPECT_EQ(first_update({0, 1}, {false, false}), -1);
+}
+
+// With a large weight, the hybrid loss makes argmax Q the expert's action on
+// the demonstrated states, for either supervised loss.
+TEST(SoftQLearnerTest, HybridLossTeachesTheExpertsActions) {
+  for (const auto loss :
+       {v1::ImitationSpec::LOG_LIKELIHOOD, v1::ImitationSpec::LARGE_MARGIN}) {
+    SCOPED_TRACE(v1::ImitationSpec::Loss_Name(loss));
+    v1::SoftQSpec spec = Spec();
+    *spec.mutable_imitation() = Imitation(loss);
+    spec.mutable_imitation()->set_weight(10.0);
+    auto learner = SoftQLearner::Create(spec, 2, 2, "cpu", 1);
+    TransitionBatch batch = FixedBatch();
+    // The expert disagrees with what the rewards alone would teach.
+    batch.actions = torch::tensor({1, 0}, torch::kLong);
+    batch.rewards = torch::tensor({-1.0f, -1.0f});
+    batch.from_demonstrations = torch::tensor({true, true});
+    SoftQUpdate update;
+    for (int i = 0; i < 300; ++i) update = (*learner)->Update(batch);
+    EXPECT_EQ(update.expert_agreement, 1.0);
+    EXPECT_LT(update.imitation_loss,
+              loss == v1::ImitationSpec::LARGE_MARGIN ? 0.05 : 0.3);
   }
 }
 

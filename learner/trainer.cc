@@ -220,7 +220,11 @@ class Run {
                              env_info.action_space.num_actions, options_.device,
                              spec_.seed()));
     Publish();
-    job_.SetAcceptingActors(true);
+    // Behaviour-cloning pretraining runs on demonstrations alone, before
+    // any actor joins.
+    const int64_t pretrain_updates = q_spec.imitation().pretrain_updates();
+    bool accepting_actors = pretrain_updates == 0;
+    job_.SetAcceptingActors(accepting_actors);
 
     ReplaySampler::Options sampler_options;
     sampler_options.job_id = job_.id();
@@ -284,11 +288,20 @@ class Run {
         UpdatePriorities(*batch, last_update.td_errors);
       }
       sampler.SetMix(MixAt(updates));
-      if (updates % q_spec.publish_every_updates() == 0) Publish();
+      const bool pretrained = !accepting_actors && updates >= pretrain_updates;
+      if (pretrained) {
+        LOG(INFO) << "job " << job_.id() << ": pretrained on demonstrations "
+                  << "for " << updates << " updates; actors join";
+        Publish();
+        job_.SetAcceptingActors(true);
+        accepting_actors = true;
+      } else if (updates % q_spec.publish_every_updates() == 0) {
+        Publish();
+      }
       if (updates % 250 == 0) {
         curves.Training(Seconds(), job_.Snapshot().progress(), last_update);
       }
-      if (updates % spec_.eval().every_updates() == 0) {
+      if (pretrained || updates % spec_.eval().every_updates() == 0) {
         ASSIGN_OR_RETURN(const v1::EvalResult eval, Evaluate(curves));
         last_eval_updates = updates;
         if (spec_.stop().has_eval_return() &&
@@ -336,14 +349,17 @@ class Run {
     return absl::OkStatus();
   }
 
-  // The demonstration share and importance exponent after `updates`.
+  // The demonstration share and importance exponent after `updates`: only
+  // demonstrations while pretraining.
   ReplaySampler::Mix MixAt(int64_t updates) const {
     const v1::DemonstrationsSpec& demonstrations =
         spec_.replay().demonstrations();
     const v1::TableSpec& agent = spec_.replay().agent();
     ReplaySampler::Mix mix;
+    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
     mix.demonstration_fraction =
-        demonstrations.has_final_fraction()
+        updates < q_spec.imitation().pretrain_updates() ? 1.0
+        : demonstrations.has_final_fraction()
             ? Anneal(demonstrations.fraction(), demonstrations.final_fraction(),
                      updates, demonstrations.anneal_updates())
             : demonstrations.fraction();
@@ -423,6 +439,10 @@ class Run {
     metrics_->q_mean->Set(update.q_mean);
     metrics_->temperature->Set(update.temperature);
     metrics_->policy_entropy->Set(update.entropy);
+    if (update.imitation_loss >= 0) {
+      metrics_->imitation_loss->Set(update.imitation_loss);
+      metrics_->expert_agreement->Set(update.expert_agreement);
+    }
     TrainingStats stats;
     stats.updates = learner_->updates();
     stats.policy_version = version_ - 1;

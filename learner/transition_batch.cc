@@ -51,7 +51,8 @@ absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor, v1::DType dtype,
 }  // namespace
 
 absl::StatusOr<TransitionBatch> BatchFromSample(
-    const v1::SampleResponse& sample, const torch::Device& device) {
+    const v1::SampleResponse& sample, const std::string& demonstrations_table,
+    const torch::Device& device) {
   if (sample.rewards().shape_size() != 1) {
     return absl::InvalidArgumentError("rewards: expected shape [B]");
   }
@@ -82,8 +83,24 @@ absl::StatusOr<TransitionBatch> BatchFromSample(
                    ToTorch(sample.keys(), v1::DTYPE_INT64, b, "keys"));
   ASSIGN_OR_RETURN(torch::Tensor sources,
                    ToTorch(sample.sources(), v1::DTYPE_UINT8, b, "sources"));
-  // Source 0 is the table asked for; 1 the demonstrations table, if any.
-  batch.from_demonstrations = sources.to(torch::kBool);
+  // Sources index source_tables, which lists only the tables the batch drew
+  // from: a batch drawn wholly from demonstrations has them as source 0.
+  std::vector<uint8_t> is_demonstration_table;
+  for (const std::string& table : sample.source_tables()) {
+    is_demonstration_table.push_back(!demonstrations_table.empty() &&
+                                     table == demonstrations_table);
+  }
+  batch.from_demonstrations = torch::zeros({b}, torch::kBool);
+  const uint8_t* source = sources.data_ptr<uint8_t>();
+  bool* from_demonstrations = batch.from_demonstrations.data_ptr<bool>();
+  for (int64_t i = 0; i < b; ++i) {
+    if (source[i] >= is_demonstration_table.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sources: item ", i, " names table ", source[i], " of ",
+                       is_demonstration_table.size()));
+    }
+    from_demonstrations[i] = is_demonstration_table[source[i]] != 0;
+  }
   batch.observations = observations.reshape({b, -1}).to(device);
   batch.next_observations = next_observations.reshape({b, -1}).to(device);
   batch.actions = actions.reshape({b}).to(device);

@@ -3,6 +3,8 @@
 
 #include <torch/types.h>
 
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "entropic/v1/replay.pb.h"
 
@@ -25,11 +27,13 @@ struct TransitionBatch {
   torch::Tensor from_demonstrations;  // [B] bool
 };
 
-// Converts a sampled batch (one copy into tensors, then to `device`).
-// InvalidArgument naming the field if a tensor has an unexpected dtype or
-// shape.
+// Converts a sampled batch (one copy into tensors, then to `device`);
+// items from the table named `demonstrations_table` are marked
+// from_demonstrations. InvalidArgument naming the field if a tensor has an
+// unexpected dtype or shape.
 absl::StatusOr<TransitionBatch> BatchFromSample(
-    const v1::SampleResponse& sample, const torch::Device& device);
+    const v1::SampleResponse& sample, const std::string& demonstrations_table,
+    const torch::Device& device);
 
 }  // namespace entropic
 
