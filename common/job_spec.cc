@@ -33,6 +33,21 @@ absl::Status CheckPositiveFinite(absl::string_view field, double value) {
   return absl::OkStatus();
 }
 
+void ApplyAdversarialDefaults(v1::AdversarialSpec& adversarial) {
+  if (adversarial.kind() == v1::AdversarialSpec::KIND_UNSPECIFIED) {
+    adversarial.set_kind(v1::AdversarialSpec::AIRL);
+  }
+  if (adversarial.reward() == v1::AdversarialSpec::REWARD_UNSPECIFIED) {
+    adversarial.set_reward(v1::AdversarialSpec::LOGIT);
+  }
+  if (adversarial.lr() == 0) adversarial.set_lr(3e-4);
+  if (adversarial.hidden().empty()) {
+    adversarial.add_hidden(64);
+    adversarial.add_hidden(64);
+  }
+  if (adversarial.reward_scale() == 0) adversarial.set_reward_scale(1.0);
+}
+
 void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (!q.has_gamma()) q.set_gamma(0.99);
   if (q.alpha() == 0) q.set_alpha(0.05);
@@ -52,6 +67,7 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (q.publish_every_updates() == 0) q.set_publish_every_updates(50);
   if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
   if (q.n_step() == 0) q.set_n_step(1);
+  if (q.has_adversarial()) ApplyAdversarialDefaults(*q.mutable_adversarial());
   if (q.has_imitation()) {
     v1::ImitationSpec& imitation = *q.mutable_imitation();
     if (!imitation.has_weight()) imitation.set_weight(1.0);
@@ -63,6 +79,41 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
       imitation.set_margin(0.8);
     }
   }
+}
+
+// Demonstrations must reach the batches of a job that learns from them.
+absl::Status CheckBatchesHoldDemonstrations(const v1::JobSpec& spec,
+                                            absl::string_view field) {
+  const v1::DemonstrationsSpec& demos = spec.replay().demonstrations();
+  if (demos.fraction() <= 0 && demos.final_fraction() <= 0) {
+    return FieldError(field,
+                      "needs demonstrations in the batches: set "
+                      "replay.demonstrations.path or fraction");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAdversarial(const v1::JobSpec& spec) {
+  const v1::SoftQSpec& q = spec.algorithm().soft_q();
+  const v1::AdversarialSpec& adversarial = q.adversarial();
+  const std::string p = "algorithm.soft_q.adversarial.";
+  if (adversarial.reward() == v1::AdversarialSpec::F &&
+      adversarial.kind() != v1::AdversarialSpec::AIRL) {
+    return FieldError(p + "reward", "F is AIRL's f: kind must be AIRL");
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", adversarial.lr()));
+  RETURN_IF_ERROR(
+      CheckPositiveFinite(p + "reward_scale", adversarial.reward_scale()));
+  for (int i = 0; i < adversarial.hidden_size(); ++i) {
+    RETURN_IF_ERROR(CheckRange(absl::StrCat(p, "hidden[", i, "]"),
+                               adversarial.hidden(i), 1, 65536));
+  }
+  if (q.n_step() != 1) {
+    return FieldError("algorithm.soft_q.n_step",
+                      "must be 1 with adversarial: the learned reward is "
+                      "given per step");
+  }
+  return CheckBatchesHoldDemonstrations(spec, "algorithm.soft_q.adversarial");
 }
 
 absl::Status ValidateImitation(const v1::JobSpec& spec) {
@@ -78,13 +129,7 @@ absl::Status ValidateImitation(const v1::JobSpec& spec) {
   if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN) {
     RETURN_IF_ERROR(CheckPositiveFinite(p + "margin", imitation.margin()));
   }
-  const v1::DemonstrationsSpec& demos = spec.replay().demonstrations();
-  if (demos.fraction() <= 0 && demos.final_fraction() <= 0) {
-    return FieldError("algorithm.soft_q.imitation",
-                      "needs demonstrations in the batches: set "
-                      "replay.demonstrations.path or fraction");
-  }
-  return absl::OkStatus();
+  return CheckBatchesHoldDemonstrations(spec, "algorithm.soft_q.imitation");
 }
 
 void ApplyMaxEntIrlDefaults(v1::MaxEntIrlSpec& irl) {
@@ -340,6 +385,9 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
       batch_size = spec.algorithm().soft_q().batch_size();
       if (spec.algorithm().soft_q().has_imitation()) {
         RETURN_IF_ERROR(ValidateImitation(spec));
+      }
+      if (spec.algorithm().soft_q().has_adversarial()) {
+        RETURN_IF_ERROR(ValidateAdversarial(spec));
       }
       break;
     case v1::AlgorithmSpec::kMaxentIrl:

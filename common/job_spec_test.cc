@@ -303,5 +303,80 @@ TEST(JobSpecTest, MaxEntIrlRefusesBadFieldsNamingThem) {
   }
 }
 
+TEST(JobSpecTest, LearningFromDemonstrationsNeedsThemInTheBatches) {
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_algorithm()->mutable_soft_q()->mutable_imitation();
+  spec.mutable_algorithm()->mutable_soft_q()->mutable_adversarial();
+  ApplyJobDefaults(spec);
+  EXPECT_THAT(std::string(ValidateJobSpec(spec).message()),
+              StartsWith("algorithm.soft_q.imitation: needs demonstrations"));
+  spec.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  EXPECT_EQ(spec.algorithm().soft_q().imitation().weight(), 1.0);
+  EXPECT_EQ(spec.algorithm().soft_q().imitation().loss(),
+            v1::ImitationSpec::LOG_LIKELIHOOD);
+  EXPECT_EQ(spec.algorithm().soft_q().adversarial().kind(),
+            v1::AdversarialSpec::AIRL);
+  EXPECT_EQ(spec.algorithm().soft_q().adversarial().reward(),
+            v1::AdversarialSpec::LOGIT);
+}
+
+TEST(JobSpecTest, AdversarialRefusesBadFieldsNamingThem) {
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"algorithm.soft_q.adversarial.reward: F is AIRL's f",
+           [](v1::JobSpec& s) {
+             auto& a = *s.mutable_algorithm()
+                            ->mutable_soft_q()
+                            ->mutable_adversarial();
+             a.set_kind(v1::AdversarialSpec::GAIL);
+             a.set_reward(v1::AdversarialSpec::F);
+           }},
+          {"algorithm.soft_q.adversarial.lr:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()
+                 ->mutable_soft_q()
+                 ->mutable_adversarial()
+                 ->set_lr(-1);
+           }},
+          {"algorithm.soft_q.adversarial.hidden[0]:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()
+                 ->mutable_soft_q()
+                 ->mutable_adversarial()
+                 ->set_hidden(0, 0);
+           }},
+          {"algorithm.soft_q.n_step: must be 1 with adversarial",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_soft_q()->set_n_step(3);
+           }},
+          {"algorithm.soft_q.imitation.weight:",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()
+                 ->mutable_soft_q()
+                 ->mutable_imitation()
+                 ->set_weight(-1);
+           }},
+          {"algorithm.soft_q.imitation.margin:",
+           [](v1::JobSpec& s) {
+             auto& i =
+                 *s.mutable_algorithm()->mutable_soft_q()->mutable_imitation();
+             i.set_loss(v1::ImitationSpec::LARGE_MARGIN);
+             i.set_margin(-0.5);
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    v1::JobSpec spec = ValidSpec();
+    spec.mutable_algorithm()->mutable_soft_q()->mutable_adversarial();
+    spec.mutable_algorithm()->mutable_soft_q()->mutable_imitation();
+    spec.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+    ApplyJobDefaults(spec);
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), StartsWith(message));
+  }
+}
+
 }  // namespace
 }  // namespace entropic

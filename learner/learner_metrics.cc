@@ -59,6 +59,22 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
                                  "Share of the latest batch's demonstration "
                                  "samples where argmax Q is the expert's "
                                  "action")),
+      discriminator_loss_(Register(prometheus::BuildGauge(), registry,
+                                   "entropic_learner_discriminator_loss",
+                                   "Logistic loss of the discriminator on "
+                                   "the latest batch")),
+      discriminator_accuracy_(
+          Register(prometheus::BuildGauge(), registry,
+                   "entropic_learner_discriminator_accuracy",
+                   "Share of the latest batch the discriminator classified "
+                   "right (demonstration or agent)")),
+      learned_reward_mean_(Register(prometheus::BuildGauge(), registry,
+                                    "entropic_learner_learned_reward_mean",
+                                    "Mean learned reward of the latest batch")),
+      learned_reward_std_(Register(
+          prometheus::BuildGauge(), registry,
+          "entropic_learner_learned_reward_std",
+          "Standard deviation of the learned reward of the latest batch")),
       jobs_(Register(prometheus::BuildGauge(), registry,
                      "entropic_learner_jobs",
                      "Jobs known to the learner, by state")) {}
@@ -85,6 +101,10 @@ std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
   metrics->episodes = &episodes_.Add(labels);
   metrics->imitation_loss = &imitation_loss_.Add(labels);
   metrics->expert_agreement = &expert_agreement_.Add(labels);
+  metrics->discriminator_loss = &discriminator_loss_.Add(labels);
+  metrics->discriminator_accuracy = &discriminator_accuracy_.Add(labels);
+  metrics->learned_reward_mean = &learned_reward_mean_.Add(labels);
+  metrics->learned_reward_std = &learned_reward_std_.Add(labels);
   return metrics;
 }
 

@@ -31,6 +31,12 @@ struct JobMetrics {
   // samples, and how often argmax Q picks the expert's action there.
   prometheus::Gauge* imitation_loss = nullptr;
   prometheus::Gauge* expert_agreement = nullptr;
+  // Adversarial IRL: the discriminator's loss and accuracy on the latest
+  // batch, and the statistics of the reward it handed the policy.
+  prometheus::Gauge* discriminator_loss = nullptr;
+  prometheus::Gauge* discriminator_accuracy = nullptr;
+  prometheus::Gauge* learned_reward_mean = nullptr;
+  prometheus::Gauge* learned_reward_std = nullptr;
 };
 
 // Metric families of the learner process, built once in main. Thread-safe.
@@ -59,6 +65,10 @@ class LearnerMetrics {
   prometheus::Family<prometheus::Counter>& episodes_;
   prometheus::Family<prometheus::Gauge>& imitation_loss_;
   prometheus::Family<prometheus::Gauge>& expert_agreement_;
+  prometheus::Family<prometheus::Gauge>& discriminator_loss_;
+  prometheus::Family<prometheus::Gauge>& discriminator_accuracy_;
+  prometheus::Family<prometheus::Gauge>& learned_reward_mean_;
+  prometheus::Family<prometheus::Gauge>& learned_reward_std_;
   prometheus::Family<prometheus::Gauge>& jobs_;
 };
 

@@ -86,6 +86,14 @@ SoftQLearner::SoftQLearner(const v1::SoftQSpec& spec, int64_t observation_size,
   }
 }
 
+torch::Tensor SoftQLearner::LogPolicy(const torch::Tensor& observations,
+                                      const torch::Tensor& actions) {
+  torch::NoGradGuard no_grad;
+  return torch::log_softmax(online_->forward(observations) / temperature(), 1)
+      .gather(1, actions.unsqueeze(1))
+      .squeeze(1);
+}
+
 double SoftQLearner::temperature() const {
   return std::exp(log_alpha_.item<double>());
 }

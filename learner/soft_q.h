@@ -66,6 +66,11 @@ class SoftQLearner {
   // transitions when the spec has an imitation part.
   SoftQUpdate Update(const TransitionBatch& batch);
 
+  // log pi(a|s) of the Boltzmann policy of the online network for each row
+  // of `observations` [B, obs] and `actions` [B]; no gradient.
+  torch::Tensor LogPolicy(const torch::Tensor& observations,
+                          const torch::Tensor& actions);
+
   double temperature() const;
   int64_t updates() const { return updates_; }
   const torch::Device& device() const { return device_; }

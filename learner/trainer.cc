@@ -19,6 +19,7 @@
 #include "common/job_file.h"
 #include "common/status_macros.h"
 #include "entropic/v1/replay.grpc.pb.h"
+#include "learner/discriminator.h"
 #include "learner/evaluator.h"
 #include "learner/maxent_irl_job.h"
 #include "learner/replay_sampler.h"
@@ -219,6 +220,12 @@ class Run {
         SoftQLearner::Create(q_spec, env_info.observation_space.FlatSize(),
                              env_info.action_space.num_actions, options_.device,
                              spec_.seed()));
+    if (q_spec.has_adversarial()) {
+      discriminator_ = std::make_unique<Discriminator>(
+          q_spec.adversarial(), q_spec.gamma(),
+          env_info.observation_space.FlatSize(),
+          env_info.action_space.num_actions, learner_->device());
+    }
     Publish();
     // Behaviour-cloning pretraining runs on demonstrations alone, before
     // any actor joins.
@@ -279,6 +286,14 @@ class Run {
           static_cast<double>(version_) -
           batch->policy_versions.to(torch::kFloat64).mean().item<double>());
       const absl::Time update_start = absl::Now();
+      if (discriminator_) {
+        // The environment's reward stays hidden: the discriminator's
+        // replaces it.
+        const DiscriminatorUpdate discriminated = discriminator_->Update(
+            *batch, learner_->LogPolicy(batch->observations, batch->actions));
+        batch->rewards = discriminated.rewards;
+        RecordDiscriminator(discriminated);
+      }
       last_update = learner_->Update(*batch);
       metrics_->update_seconds->Observe(
           absl::ToDoubleSeconds(absl::Now() - update_start));
@@ -322,6 +337,9 @@ class Run {
     }
     Publish();
     RETURN_IF_ERROR(learner_->Save(output_dir_ + "/checkpoint"));
+    if (discriminator_) {
+      RETURN_IF_ERROR(discriminator_->Save(output_dir_ + "/checkpoint"));
+    }
     return outcome;
   }
 
@@ -452,6 +470,13 @@ class Run {
     job_.RecordTraining(stats);
   }
 
+  void RecordDiscriminator(const DiscriminatorUpdate& update) {
+    metrics_->discriminator_loss->Set(update.loss);
+    metrics_->discriminator_accuracy->Set(update.accuracy);
+    metrics_->learned_reward_mean->Set(update.reward_mean);
+    metrics_->learned_reward_std->Set(update.reward_std);
+  }
+
   absl::StatusOr<v1::EvalResult> Evaluate(Curves& curves) {
     EvaluationOptions eval_options;
     eval_options.env_id = spec_.env().id();
@@ -483,6 +508,7 @@ class Run {
   const std::unique_ptr<JobMetrics> metrics_;
   const std::unique_ptr<v1::ReplayService::Stub> replay_;
   std::unique_ptr<SoftQLearner> learner_;
+  std::unique_ptr<Discriminator> discriminator_;  // adversarial jobs only
   int64_t version_ = 0;
   bool tables_created_ = false;
   absl::Time start_ = absl::Now();
