@@ -113,6 +113,7 @@ absl::Status ValidateAdversarial(const v1::JobSpec& spec) {
                       "must be 1 with adversarial: the learned reward is "
                       "given per step");
   }
+  if (!adversarial.reward_checkpoint().empty()) return absl::OkStatus();
   return CheckBatchesHoldDemonstrations(spec, "algorithm.soft_q.adversarial");
 }
 

@@ -321,6 +321,19 @@ TEST(JobSpecTest, LearningFromDemonstrationsNeedsThemInTheBatches) {
             v1::AdversarialSpec::LOGIT);
 }
 
+TEST(JobSpecTest, AFrozenLearnedRewardNeedsNoDemonstrations) {
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_algorithm()->mutable_soft_q()->mutable_adversarial();
+  ApplyJobDefaults(spec);
+  EXPECT_THAT(std::string(ValidateJobSpec(spec).message()),
+              StartsWith("algorithm.soft_q.adversarial: needs demonstrations"));
+  spec.mutable_algorithm()
+      ->mutable_soft_q()
+      ->mutable_adversarial()
+      ->set_reward_checkpoint("runs/cartpole-airl-1/checkpoint");
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
 TEST(JobSpecTest, AdversarialRefusesBadFieldsNamingThem) {
   const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
       cases = {

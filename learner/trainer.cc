@@ -225,6 +225,15 @@ class Run {
           q_spec.adversarial(), q_spec.gamma(),
           env_info.observation_space.FlatSize(),
           env_info.action_space.num_actions, learner_->device());
+      const std::string& learned = q_spec.adversarial().reward_checkpoint();
+      if (!learned.empty()) {
+        const absl::Status loaded = discriminator_->Load(learned);
+        if (!loaded.ok()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("algorithm.soft_q.adversarial.reward_checkpoint: ",
+                           loaded.message()));
+        }
+      }
     }
     Publish();
     // Behaviour-cloning pretraining runs on demonstrations alone, before
@@ -286,7 +295,12 @@ class Run {
           static_cast<double>(version_) -
           batch->policy_versions.to(torch::kFloat64).mean().item<double>());
       const absl::Time update_start = absl::Now();
-      if (discriminator_) {
+      if (discriminator_ && !q_spec.adversarial().reward_checkpoint().empty()) {
+        // A reward learned before, frozen, on its own.
+        batch->rewards = discriminator_->StateActionReward(batch->observations,
+                                                           batch->actions) *
+                         q_spec.adversarial().reward_scale();
+      } else if (discriminator_) {
         // The environment's reward stays hidden: the discriminator's
         // replaces it.
         const DiscriminatorUpdate discriminated = discriminator_->Update(
