@@ -98,19 +98,21 @@ absl::StatusOr<Demonstrations> DemonstrationsFromArrays(
                    Convert<float>(*next_array, origin + ": next_observations"));
   ASSIGN_OR_RETURN(std::vector<float> rewards,
                    Convert<float>(*reward_array, origin + ": rewards"));
-  ASSIGN_OR_RETURN(std::vector<uint8_t> terminated,
-                   Convert<uint8_t>(*terminated_array, origin + ": terminated"));
+  ASSIGN_OR_RETURN(
+      std::vector<uint8_t> terminated,
+      Convert<uint8_t>(*terminated_array, origin + ": terminated"));
   std::vector<uint8_t> truncated(n, 0);
   if (arrays.count("truncated")) {
-    ASSIGN_OR_RETURN(truncated,
-                     Convert<uint8_t>(arrays["truncated"], origin + ": truncated"));
+    ASSIGN_OR_RETURN(truncated, Convert<uint8_t>(arrays["truncated"],
+                                                 origin + ": truncated"));
   }
   const bool discrete = action_array->shape_size() == 1;
   if (discrete && (action_array->dtype() == v1::DTYPE_FLOAT32 ||
                    action_array->dtype() == v1::DTYPE_FLOAT64)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        origin, ": one-dimensional 'actions' must be integers (discrete); "
-                "continuous actions are [N, d]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin,
+                     ": one-dimensional 'actions' must be integers (discrete); "
+                     "continuous actions are [N, d]"));
   }
   std::vector<int64_t> discrete_actions;
   std::vector<float> box_actions;
@@ -165,7 +167,8 @@ absl::StatusOr<Demonstrations> DemonstrationsFromArrays(
     std::vector<int64_t> shape = {length + 1};
     shape.insert(shape.end(), observation_shape.begin(),
                  observation_shape.end());
-    *chunk.mutable_observations() = MakeTensor<float>(chunk_observations, shape);
+    *chunk.mutable_observations() =
+        MakeTensor<float>(chunk_observations, shape);
     if (discrete) {
       *chunk.mutable_actions() = MakeTensor<int64_t>(
           absl::MakeConstSpan(discrete_actions).subspan(start, length),
@@ -196,6 +199,18 @@ absl::StatusOr<Demonstrations> LoadDemonstrations(
     const std::string& path, const DemonstrationChunking& chunking) {
   ASSIGN_OR_RETURN(auto arrays, ReadNpz(path));
   return DemonstrationsFromArrays(std::move(arrays), path, chunking);
+}
+
+absl::StatusOr<Demonstrations> LoadJobDemonstrations(
+    const std::string& path, const DemonstrationChunking& chunking) {
+  absl::StatusOr<Demonstrations> demonstrations =
+      LoadDemonstrations(path, chunking);
+  if (!demonstrations.ok()) {
+    return absl::Status(demonstrations.status().code(),
+                        absl::StrCat("replay.demonstrations.path: ",
+                                     demonstrations.status().message()));
+  }
+  return demonstrations;
 }
 
 }  // namespace entropic

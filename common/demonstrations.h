@@ -50,6 +50,11 @@ absl::StatusOr<Demonstrations> DemonstrationsFromArrays(
 absl::StatusOr<Demonstrations> LoadDemonstrations(
     const std::string& path, const DemonstrationChunking& chunking);
 
+// LoadDemonstrations for the file a job spec names: errors start with the
+// field, "replay.demonstrations.path: ".
+absl::StatusOr<Demonstrations> LoadJobDemonstrations(
+    const std::string& path, const DemonstrationChunking& chunking);
+
 }  // namespace entropic
 
 #endif  // ENTROPIC_COMMON_DEMONSTRATIONS_H_

@@ -73,21 +73,16 @@ absl::StatusOr<TrainingOutcome> Run(LiveJob& job, JobMetrics& metrics) {
   const std::string& path = spec.replay().demonstrations().path();
   DemonstrationChunking chunking;
   chunking.job_id = job.id();
-  absl::StatusOr<Demonstrations> demonstrations =
-      LoadDemonstrations(path, chunking);
-  if (!demonstrations.ok()) {
-    return absl::Status(demonstrations.status().code(),
-                        absl::StrCat("replay.demonstrations.path: ",
-                                     demonstrations.status().message()));
-  }
+  ASSIGN_OR_RETURN(Demonstrations demonstrations,
+                   LoadJobDemonstrations(path, chunking));
   ASSIGN_OR_RETURN(
       const std::vector<double> expert,
       tabular::DemonstrationVisitation(
-          *demonstrations,
+          demonstrations,
           [model](absl::Span<const float> o) { return model->StateOf(o); },
           mdp.num_states, horizon, irl.discount()));
   LOG(INFO) << "job " << job.id() << ": MaxEnt IRL on "
-            << demonstrations->episodes << " demonstrated episodes";
+            << demonstrations.episodes << " demonstrated episodes";
 
   tabular::MaxEntIrlOptions options;
   options.horizon = horizon;
@@ -113,7 +108,7 @@ absl::StatusOr<TrainingOutcome> Run(LiveJob& job, JobMetrics& metrics) {
       tabular::VisitationTotalVariation(result.visitation, expert);
   evaluation.learned_return = tabular::ExpectedReturn(
       policy, tabular::StateOccupancies(learned, policy), mdp.reward);
-  evaluation.expert_return = MeanDemonstrationReturn(*demonstrations);
+  evaluation.expert_return = MeanDemonstrationReturn(demonstrations);
 
   std::vector<double> true_state_reward(mdp.num_states);
   for (int s = 0; s < mdp.num_states; ++s) true_state_reward[s] = mdp.R(s, 0);
@@ -144,7 +139,7 @@ absl::StatusOr<TrainingOutcome> Run(LiveJob& job, JobMetrics& metrics) {
       "policy visits states within total variation %.4f of the expert's "
       "%d episodes; its expected return %.3f (demonstrations: %.3f)",
       result.converged ? "converged" : "stopped", result.iterations,
-      evaluation.total_variation, demonstrations->episodes,
+      evaluation.total_variation, demonstrations.episodes,
       evaluation.learned_return, evaluation.expert_return);
   LOG(INFO) << "job " << job.id() << ": " << summary;
   return TrainingOutcome{v1::SUCCEEDED, summary};

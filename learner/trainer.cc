@@ -365,19 +365,14 @@ class Run {
     chunking.job_id = job_.id();
     chunking.table = kDemonstrationsTable;
     chunking.max_chunk_length = kDemonstrationChunkLength;
-    absl::StatusOr<Demonstrations> demonstrations =
-        LoadDemonstrations(path, chunking);
-    if (!demonstrations.ok()) {
-      return absl::Status(demonstrations.status().code(),
-                          absl::StrCat("replay.demonstrations.path: ",
-                                       demonstrations.status().message()));
-    }
+    ASSIGN_OR_RETURN(Demonstrations demonstrations,
+                     LoadJobDemonstrations(path, chunking));
     RETURN_IF_ERROR(UploadChunks(options_.replay_address, "demonstrations-file",
-                                 std::move(demonstrations->chunks),
+                                 std::move(demonstrations.chunks),
                                  absl::Now() + absl::Minutes(5)));
     LOG(INFO) << "job " << job_.id() << ": loaded "
-              << demonstrations->transitions << " demonstration transitions ("
-              << demonstrations->episodes << " episodes) from " << path;
+              << demonstrations.transitions << " demonstration transitions ("
+              << demonstrations.episodes << " episodes) from " << path;
     return absl::OkStatus();
   }
 
