@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/job_client.h"
+#include "common/demonstrations.h"
 #include "common/testing/http_get.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -327,6 +328,90 @@ TEST_F(ClusterTest, DemonstrationsFromAFileAndFromTheCli) {
       Start({ENTROPIC_CLI_BIN, "demos", "upload", "/no/such.npz",
              "--job=" + job->id(), "--learner=" + learner});
   EXPECT_EQ(*bad->Wait(absl::Now() + absl::Seconds(30)), 2);
+}
+
+// Behaviour cloning then the hybrid loss, and AIRL without the environment's
+// reward, as submitted jobs; then a demonstrations file recorded from the
+// first job's checkpoint.
+TEST_F(ClusterTest, LearnsFromDemonstrationsAndRecordsThem) {
+  const std::string learner = absl::StrCat("127.0.0.1:", learner_ports_.grpc);
+  JobClient client(learner);
+  const std::string fixture =
+      std::string(ENTROPIC_SOURCE_DIR) + "/tests/data/demos_savez.npz";
+  v1::JobSpec hybrid = ShortJob();
+  hybrid.mutable_stop()->Clear();
+  hybrid.mutable_stop()->set_updates(250);
+  hybrid.mutable_replay()->mutable_demonstrations()->set_path(fixture);
+  hybrid.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+  v1::ImitationSpec& imitation =
+      *hybrid.mutable_algorithm()->mutable_soft_q()->mutable_imitation();
+  imitation.set_pretrain_updates(120);
+  absl::StatusOr<v1::Job> job = client.Submit(hybrid);
+  ASSERT_TRUE(job.ok()) << job.status();
+  absl::StatusOr<v1::Job> done = client.Watch(job->id(), [](const auto&) {});
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+  // Evaluated when pretraining ended, before any actor joined.
+  bool evaluated_after_pretraining = false;
+  for (const v1::EvalResult& eval : done->evaluations()) {
+    if (eval.updates() == 120) {
+      evaluated_after_pretraining = true;
+      EXPECT_EQ(eval.env_steps(), 0);
+    }
+  }
+  EXPECT_TRUE(evaluated_after_pretraining);
+  absl::StatusOr<std::string> metrics =
+      HttpGet(learner_ports_.metrics, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string hybrid_label = absl::StrCat("job=\"", job->id(), "\"");
+  // Set by updates on demonstrations: -log pi(a_E|s) is never 0.
+  EXPECT_GT(
+      MetricValue(*metrics, "entropic_learner_imitation_loss", hybrid_label),
+      0);
+  EXPECT_THAT(*metrics, HasSubstr("entropic_learner_expert_action_agreement{" +
+                                  hybrid_label));
+
+  v1::JobSpec airl = ShortJob();
+  airl.mutable_stop()->Clear();
+  airl.mutable_stop()->set_updates(150);
+  airl.mutable_replay()->mutable_demonstrations()->set_path(fixture);
+  airl.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+  airl.mutable_algorithm()->mutable_soft_q()->mutable_adversarial();
+  absl::StatusOr<v1::Job> adversarial = client.Submit(airl);
+  ASSERT_TRUE(adversarial.ok()) << adversarial.status();
+  done = client.Watch(adversarial->id(), [](const auto&) {});
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+  EXPECT_TRUE(std::filesystem::exists(done->output_dir() +
+                                      "/checkpoint/discriminator_g.pt"));
+  metrics = HttpGet(learner_ports_.metrics, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string airl_label =
+      absl::StrCat("job=\"", adversarial->id(), "\"");
+  EXPECT_GT(
+      MetricValue(*metrics, "entropic_learner_discriminator_loss", airl_label),
+      0);
+  EXPECT_GT(MetricValue(*metrics, "entropic_learner_discriminator_accuracy",
+                        airl_label),
+            0);
+  EXPECT_THAT(*metrics,
+              HasSubstr("entropic_learner_learned_reward_std{" + airl_label));
+
+  // The first job's policy, recorded as demonstrations.
+  const std::string recorded = *output_dir_ + "/recorded.npz";
+  std::unique_ptr<ChildProcess> record =
+      Start({ENTROPIC_CLI_BIN, "demos", "record", recorded,
+             "--checkpoint=" + job->output_dir(), "--episodes=2"});
+  absl::StatusOr<std::string> said =
+      record->ReadLine(absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(said.ok()) << said.status();
+  EXPECT_THAT(*said, HasSubstr("recorded 2 episodes"));
+  EXPECT_THAT(*said, HasSubstr("of CartPole-v1"));
+  EXPECT_EQ(*record->Wait(absl::Now() + absl::Seconds(30)), 0);
+  absl::StatusOr<Demonstrations> read =
+      LoadDemonstrations(recorded, DemonstrationChunking{});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->episodes, 2);
 }
 
 TEST_F(ClusterTest, ProcessesExitCleanlyOnSigterm) {
