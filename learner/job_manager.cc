@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "common/job_spec.h"
 #include "common/status_macros.h"
+#include "learner/job_records.h"
 
 namespace entropic {
 namespace {
@@ -28,7 +29,27 @@ JobManager::JobManager(const Options& options, TrainFunction train,
       train_(std::move(train)),
       metrics_(metrics),
       id_rng_(std::random_device{}()) {
+  if (options_.keep_records) {
+    absl::MutexLock lock(&mu_);
+    for (const v1::Job& saved : LoadJobRecords(options_.output_root)) {
+      auto job = std::make_shared<LiveJob>(saved);
+      jobs_[job->id()] = job;
+      order_.push_back(job->id());
+      if (job->state() == v1::PENDING) {
+        LOG(INFO) << "job " << job->id() << " restored, queued to resume";
+        Persist(*job);
+      }
+    }
+    StartJobsLocked();
+  }
   ticker_ = std::thread([this] { TickLoop(); });
+}
+
+void JobManager::Persist(const LiveJob& job) const {
+  if (!options_.keep_records) return;
+  const absl::Status saved =
+      SaveJobRecord(options_.output_root, job.Snapshot());
+  if (!saved.ok()) LOG(WARNING) << "job " << job.id() << ": " << saved;
 }
 
 JobManager::~JobManager() { Shutdown(); }
@@ -65,6 +86,7 @@ absl::StatusOr<v1::Job> JobManager::Submit(v1::JobSpec spec) {
   jobs_[id] = job;
   order_.push_back(id);
   LOG(INFO) << "job " << id << " submitted";
+  Persist(*job);
   StartJobsLocked();
   return job->Snapshot();
 }
@@ -103,8 +125,10 @@ absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
   switch (job->state()) {
     case v1::PENDING:
       job->MarkFinished(v1::CANCELLED, "cancelled before it started");
+      Persist(*job);
       break;
     case v1::RUNNING:
+      cancelled_by_user_.insert(job_id);
       job->RequestCancel();
       break;
     default:
@@ -122,6 +146,7 @@ void JobManager::StartJobsLocked() {
     if (job->state() != v1::PENDING) continue;
     ++running_;
     job->MarkRunning(absl::StrCat(options_.output_root, "/", id));
+    Persist(*job);
     trainers_[id] = std::thread([this, job] { RunTrainer(job); });
   }
 }
@@ -129,9 +154,27 @@ void JobManager::StartJobsLocked() {
 void JobManager::RunTrainer(std::shared_ptr<LiveJob> job) {
   LOG(INFO) << "job " << job->id() << " starting";
   const TrainingOutcome outcome = train_(*job);
-  job->MarkFinished(outcome.state, outcome.message);
+  bool interrupted = false;
+  {
+    absl::MutexLock lock(&mu_);
+    // Stopped by a shutdown, not by its owner: its record stays RUNNING so
+    // the next learner resumes it.
+    interrupted = options_.keep_records && shut_down_ &&
+                  outcome.state == v1::CANCELLED &&
+                  !cancelled_by_user_.count(job->id());
+  }
+  if (interrupted) {
+    Persist(*job);  // the last progress, still RUNNING
+    job->MarkFinished(v1::CANCELLED,
+                      "interrupted by a learner shutdown; it resumes when "
+                      "the learner starts again");
+  } else {
+    job->MarkFinished(outcome.state, outcome.message);
+    Persist(*job);
+  }
   LOG(INFO) << "job " << job->id() << " ended "
-            << v1::JobState_Name(outcome.state) << ": " << outcome.message;
+            << v1::JobState_Name(job->state()) << ": "
+            << job->Snapshot().message();
   absl::MutexLock lock(&mu_);
   --running_;
   // This thread cannot join itself; the next caller of Shutdown does.
@@ -200,6 +243,7 @@ void JobManager::TickLoop() {
     for (const auto& job : jobs) {
       ++by_state[job->state()];
       job->PublishProgress(now);
+      if (job->state() == v1::RUNNING) Persist(*job);
     }
     for (v1::JobState state :
          {v1::PENDING, v1::RUNNING, v1::SUCCEEDED, v1::FAILED, v1::CANCELLED}) {
@@ -217,6 +261,7 @@ void JobManager::Shutdown() {
       shut_down_ = true;
       for (auto& [id, job] : jobs_) {
         if (job->state() == v1::PENDING) {
+          // A kept record stays PENDING: the next learner runs the job.
           job->MarkFinished(v1::CANCELLED, "the learner shut down");
         } else if (job->state() == v1::RUNNING) {
           job->RequestCancel();

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +51,11 @@ class JobManager {
     absl::Duration progress_interval = absl::Seconds(1);
     // Suggested wait for actors when no job needs them.
     absl::Duration idle_retry = absl::Seconds(1);
+    // Keep each job's record on disk (learner/job_records.h) and restore the
+    // records under output_root at start: ended jobs as they were,
+    // unfinished ones queued again to resume from their last checkpoint. A
+    // shutdown then interrupts running jobs instead of cancelling them.
+    bool keep_records = false;
   };
 
   JobManager(const Options& options, TrainFunction train,
@@ -79,6 +85,9 @@ class JobManager {
   void Shutdown();
 
  private:
+  // Writes the job's record when records are kept; a failure is logged (the
+  // job goes on).
+  void Persist(const LiveJob& job) const;
   // Starts pending jobs while slots are free.
   void StartJobsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunTrainer(std::shared_ptr<LiveJob> job);
@@ -98,6 +107,8 @@ class JobManager {
   std::map<std::string, std::thread> trainers_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> finished_trainers_ ABSL_GUARDED_BY(mu_);
   std::mt19937_64 id_rng_ ABSL_GUARDED_BY(mu_);
+  // Running jobs cancelled through Cancel (not by Shutdown).
+  std::set<std::string> cancelled_by_user_ ABSL_GUARDED_BY(mu_);
 
   absl::Notification stop_ticker_;
   std::thread ticker_;

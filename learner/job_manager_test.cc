@@ -1,5 +1,10 @@
 #include "learner/job_manager.h"
 
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -195,6 +200,112 @@ TEST_F(JobManagerTest, ShutdownCancelsRunningJobs) {
   EXPECT_EQ(live->state(), v1::CANCELLED);
   EXPECT_EQ(jobs->Submit(Spec()).status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+// A trainer for the restart tests: a job named "quick" succeeds at once
+// after one evaluation; any other runs until cancelled. Counts runs by id.
+class RestartTrainer {
+ public:
+  TrainFunction Function() {
+    return [this](LiveJob& job) {
+      // Counted once the job takes actors.
+      if (job.spec().name() != "quick") job.SetAcceptingActors(true);
+      {
+        absl::MutexLock lock(&mu_);
+        ++runs_[job.id()];
+      }
+      if (job.spec().name() == "quick") {
+        v1::EvalResult eval;
+        eval.set_mean_return(42);
+        job.RecordEvaluation(eval);
+        return TrainingOutcome{v1::SUCCEEDED, "done"};
+      }
+      while (!job.cancel_requested()) absl::SleepFor(absl::Milliseconds(2));
+      return TrainingOutcome{v1::CANCELLED, "cancelled"};
+    };
+  }
+  int runs(const std::string& id) {
+    absl::MutexLock lock(&mu_);
+    return runs_[id];
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, int> runs_;
+};
+
+TEST_F(JobManagerTest, KeptRecordsSurviveARestartAndUnfinishedJobsResume) {
+  const std::string root = ::testing::TempDir() + "/job_records_restart";
+  std::filesystem::remove_all(root);
+  JobManager::Options options = Options();
+  options.output_root = root;
+  options.keep_records = true;
+  RestartTrainer trainer;
+  auto spec = [](const std::string& name) {
+    v1::JobSpec s = Spec();
+    s.set_name(name);
+    return s;
+  };
+  std::string quick, interrupted, queued;
+  {
+    JobManager first(options, trainer.Function(), &metrics_);
+    quick = first.Submit(spec("quick"))->id();
+    EXPECT_EQ(WaitForState(first, quick, v1::SUCCEEDED).state(), v1::SUCCEEDED);
+    interrupted = first.Submit(spec("long"))->id();
+    WaitForState(first, interrupted, v1::RUNNING);
+    queued = first.Submit(spec("waiting"))->id();  // one job runs at a time
+    first.Shutdown();
+    EXPECT_THAT(first.Get(interrupted)->message(), HasSubstr("interrupted"));
+  }
+
+  JobManager second(options, trainer.Function(), &metrics_);
+  ASSERT_EQ(second.List().size(), 3u);
+  const v1::Job done = *second.Get(quick);
+  EXPECT_EQ(done.state(), v1::SUCCEEDED);
+  ASSERT_EQ(done.evaluations_size(), 1);
+  EXPECT_EQ(done.evaluations(0).mean_return(), 42);
+  EXPECT_EQ(done.restarts(), 0);
+  EXPECT_EQ(trainer.runs(quick), 1);  // ended jobs do not run again
+  // The interrupted job runs again, first in line; the queued one waits.
+  const v1::Job resumed = WaitForState(second, interrupted, v1::RUNNING);
+  EXPECT_EQ(resumed.restarts(), 1);
+  // Its trainer starts just after it is marked RUNNING.
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (trainer.runs(interrupted) < 2 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(trainer.runs(interrupted), 2);
+  EXPECT_EQ(second.Get(queued)->state(), v1::PENDING);
+  // New actor ids: a restarted actor's chunks are not mistaken for
+  // duplicates of the old ones.
+  v1::GetWorkRequest request;
+  request.set_actor_name("a");
+  EXPECT_THAT(second.GetWork(request).assignment().actor_id(),
+              HasSubstr("/r1-actor-0"));
+  // Cancelled by its owner, it stays cancelled.
+  ASSERT_TRUE(second.Cancel(interrupted).ok());
+  EXPECT_EQ(WaitForState(second, interrupted, v1::CANCELLED).state(),
+            v1::CANCELLED);
+  WaitForState(second, queued, v1::RUNNING);
+  second.Shutdown();
+
+  JobManager third(options, trainer.Function(), &metrics_);
+  EXPECT_EQ(third.Get(interrupted)->state(), v1::CANCELLED);
+  EXPECT_EQ(WaitForState(third, queued, v1::RUNNING).restarts(), 2);
+  third.Shutdown();
+}
+
+TEST_F(JobManagerTest, UnreadableRecordsAreSkipped) {
+  const std::string root = ::testing::TempDir() + "/job_records_garbage";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root + "/broken-000000");
+  std::ofstream(root + "/broken-000000/job_record.pb") << "not a record";
+  JobManager::Options options = Options();
+  options.output_root = root;
+  options.keep_records = true;
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  EXPECT_TRUE(jobs.List().empty());
 }
 
 }  // namespace

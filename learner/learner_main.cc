@@ -20,6 +20,9 @@ DEFINE_string(replay, "localhost:7100",
 DEFINE_string(output_dir, "runs", "Jobs write checkpoints and curves here");
 DEFINE_string(device, "cpu", "LibTorch device for training: cpu or cuda[:N]");
 DEFINE_int32(max_running_jobs, 1, "Jobs trained at once");
+DEFINE_bool(keep_jobs, true,
+            "Keep a record of every job under --output_dir and, at start, "
+            "resume the unfinished ones from their last checkpoint");
 DEFINE_int32(torch_threads, 0,
              "Intra-op threads for training; 0 keeps "
              "LibTorch's default");
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   options.port = FLAGS_port;
   options.replay_address = FLAGS_replay;
   options.output_root = FLAGS_output_dir;
+  options.keep_job_records = FLAGS_keep_jobs;
   options.device = FLAGS_device;
   options.max_running_jobs = FLAGS_max_running_jobs;
   absl::StatusOr<std::unique_ptr<entropic::LearnerServer>> server =

@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
   JobManager::Options job_options;
   job_options.replay_address = options.replay_address;
   job_options.output_root = options.output_root;
+  job_options.keep_records = options.keep_job_records;
   job_options.max_running_jobs = options.max_running_jobs;
   server->jobs_ = std::make_unique<JobManager>(
       job_options,

@@ -29,6 +29,9 @@ class LearnerServer {
     std::string replay_address;
     // Jobs write checkpoints and curves to output_root/<job id>.
     std::string output_root = "runs";
+    // Keep job records under output_root and resume unfinished jobs after a
+    // restart (JobManager::Options::keep_records).
+    bool keep_job_records = false;
     std::string device = "cpu";
     int max_running_jobs = 1;
     int max_message_bytes = 64 << 20;

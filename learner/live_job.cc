@@ -37,6 +37,13 @@ LiveJob::LiveJob(const v1::Job& saved) : id_(saved.id()), spec_(saved.spec()) {
   absl::MutexLock lock(&mu_);
   job_ = saved;
   job_.clear_spec();
+  if (!IsFinalState(job_.state())) {
+    // Unfinished when its learner stopped: queued again, to resume.
+    job_.set_state(v1::PENDING);
+    job_.set_restarts(job_.restarts() + 1);
+    job_.set_message("queued again after a learner restart");
+    job_.mutable_progress()->set_actors(0);
+  }
   AppendEventLocked(v1::JobEvent::STATE_CHANGED);
 }
 
@@ -66,6 +73,7 @@ void LiveJob::MarkRunning(const std::string& output_dir) {
   {
     absl::MutexLock lock(&mu_);
     job_.set_state(v1::RUNNING);
+    job_.clear_message();
     job_.set_output_dir(output_dir);
     started_ = absl::Now();
     last_progress_time_ = started_;
@@ -131,7 +139,12 @@ absl::StatusOr<std::string> LiveJob::AddActor(const std::string& actor_name,
   if (static_cast<int>(actors_.size()) >= spec_.actors()) {
     return absl::ResourceExhaustedError("the job has all its actors");
   }
-  const std::string actor_id = absl::StrCat(id_, "/actor-", next_actor_++);
+  // Ids stay distinct across learner restarts: replay de-duplicates chunks
+  // by writer and sequence number, and a new writer starts again at 0.
+  const std::string actor_id =
+      job_.restarts() == 0
+          ? absl::StrCat(id_, "/actor-", next_actor_++)
+          : absl::StrCat(id_, "/r", job_.restarts(), "-actor-", next_actor_++);
   actors_[actor_id] = ActorInfo{actor_name, now};
   job_.mutable_progress()->set_actors(actors_.size());
   return actor_id;

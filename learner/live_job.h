@@ -36,7 +36,8 @@ struct TrainingStats {
 class LiveJob {
  public:
   LiveJob(std::string id, v1::JobSpec spec, std::string replay_address = "");
-  // A job restored from disk, in the state it was saved.
+  // A job restored from its record: an ended job as it was saved; an
+  // unfinished one PENDING again, its restarts counted up.
   explicit LiveJob(const v1::Job& saved);
 
   const std::string& id() const { return id_; }

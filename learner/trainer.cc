@@ -235,11 +235,12 @@ class Run {
         }
       }
     }
+    RETURN_IF_ERROR(ResumeIfRestarted());
     Publish();
     // Behaviour-cloning pretraining runs on demonstrations alone, before
     // any actor joins.
     const int64_t pretrain_updates = q_spec.imitation().pretrain_updates();
-    bool accepting_actors = pretrain_updates == 0;
+    bool accepting_actors = learner_->updates() >= pretrain_updates;
     job_.SetAcceptingActors(accepting_actors);
 
     ReplaySampler::Options sampler_options;
@@ -331,6 +332,8 @@ class Run {
         curves.Training(Seconds(), job_.Snapshot().progress(), last_update);
       }
       if (pretrained || updates % spec_.eval().every_updates() == 0) {
+        // A learner restart resumes from here.
+        RETURN_IF_ERROR(SaveCheckpoint());
         ASSIGN_OR_RETURN(const v1::EvalResult eval, Evaluate(curves));
         last_eval_updates = updates;
         if (spec_.stop().has_eval_return() &&
@@ -350,11 +353,53 @@ class Run {
       RETURN_IF_ERROR(Evaluate(curves).status());
     }
     Publish();
-    RETURN_IF_ERROR(learner_->Save(output_dir_ + "/checkpoint"));
-    if (discriminator_) {
-      RETURN_IF_ERROR(discriminator_->Save(output_dir_ + "/checkpoint"));
-    }
+    RETURN_IF_ERROR(SaveCheckpoint());
     return outcome;
+  }
+
+  // Writes the models to <output_dir>/checkpoint, replacing the previous
+  // checkpoint only once the new one is complete (a crash mid-write leaves
+  // the old one, as checkpoint.old at worst).
+  absl::Status SaveCheckpoint() {
+    const std::string final_dir = output_dir_ + "/checkpoint";
+    const std::string next = final_dir + ".next";
+    const std::string old = final_dir + ".old";
+    std::error_code error;
+    std::filesystem::remove_all(next, error);
+    RETURN_IF_ERROR(learner_->Save(next));
+    if (discriminator_) RETURN_IF_ERROR(discriminator_->Save(next));
+    std::filesystem::remove_all(old, error);
+    if (std::filesystem::exists(final_dir)) {
+      std::filesystem::rename(final_dir, old, error);
+    }
+    std::filesystem::rename(next, final_dir, error);
+    if (error) {
+      return absl::InternalError(absl::StrCat(
+          "cannot move ", next, " to ", final_dir, ": ", error.message()));
+    }
+    std::filesystem::remove_all(old, error);
+    return absl::OkStatus();
+  }
+
+  // A job picked up again after a learner restart goes on from its last
+  // checkpoint, if it wrote one.
+  absl::Status ResumeIfRestarted() {
+    if (job_.Snapshot().restarts() == 0) return absl::OkStatus();
+    std::string checkpoint = output_dir_ + "/checkpoint";
+    if (!std::filesystem::exists(checkpoint)) checkpoint += ".old";
+    if (!std::filesystem::exists(checkpoint)) {
+      LOG(INFO) << "job " << job_.id() << ": restarted without a checkpoint; "
+                << "training starts over";
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(learner_->Load(checkpoint));
+    if (discriminator_ &&
+        spec_.algorithm().soft_q().adversarial().reward_checkpoint().empty()) {
+      RETURN_IF_ERROR(discriminator_->Load(checkpoint));
+    }
+    LOG(INFO) << "job " << job_.id() << ": resumed from " << checkpoint
+              << " at " << learner_->updates() << " updates";
+    return absl::OkStatus();
   }
 
   // Inserts the job's demonstrations file, if it names one.
