@@ -20,6 +20,8 @@
 #include "common/npz.h"
 #include "common/process.h"
 #include "learner/demonstration_recorder.h"
+#include "learner/evaluator.h"
+#include "learner/run_checkpoint.h"
 
 namespace entropic {
 namespace {
@@ -249,6 +251,32 @@ int DemosRecordCommand(const std::string& file,
       recorded->episodes, WithThousands(recorded->steps).c_str(),
       env_id.c_str(), file.c_str(), recorded->mean_return, recorded->min_return,
       recorded->max_return);
+  return kExitOk;
+}
+
+int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
+  absl::StatusOr<RunCheckpoint> checkpoint = LoadRunCheckpoint(run_dir);
+  if (!checkpoint.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(checkpoint.status().message()).c_str());
+    return kExitUsage;
+  }
+  EvaluationOptions evaluation;
+  evaluation.env_id = checkpoint->spec.env().id();
+  evaluation.episodes = options.episodes;
+  evaluation.greedy = options.greedy;
+  const v1::SoftQSpec& q = checkpoint->spec.algorithm().soft_q();
+  evaluation.hidden.assign(q.hidden().begin(), q.hidden().end());
+  evaluation.seed = options.seed;
+  absl::StatusOr<v1::EvalResult> result =
+      Evaluate(checkpoint->weights, evaluation);
+  if (!result.ok()) return Fail(result.status());
+  std::printf(
+      "%s, %s policy: return %.1f ± %.1f over %d episodes (min %.1f, "
+      "max %.1f)\n",
+      evaluation.env_id.c_str(), options.greedy ? "greedy" : "Boltzmann",
+      result->mean_return(), result->std_return(), result->episodes(),
+      result->min_return(), result->max_return());
   return kExitOk;
 }
 

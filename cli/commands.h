@@ -64,6 +64,17 @@ struct DemosRecordOptions {
 int DemosRecordCommand(const std::string& file,
                        const DemosRecordOptions& options);
 
+struct EvalOptions {
+  int episodes = 20;
+  bool greedy = true;  // argmax Q, else sample pi
+  uint64_t seed = 1;
+};
+
+// `entropic eval RUN_DIR`: runs a finished soft Q job's policy (its output
+// directory: job.json and checkpoint/) for some episodes and prints the
+// returns.
+int EvalCommand(const std::string& run_dir, const EvalOptions& options);
+
 // `entropic cancel ID`.
 int CancelCommand(const std::string& job_id, const std::string& learner);
 

@@ -23,12 +23,15 @@ DEFINE_string(checkpoint, "",
 DEFINE_string(env, "",
               "demos record: environment of the soft-optimal expert (known "
               "dynamics, e.g. Gridworld-v0)");
-DEFINE_int32(episodes, 10, "demos record: episodes to record");
+DEFINE_int32(episodes, 10,
+             "demos record: episodes to record; eval: episodes to run "
+             "(default 20 there)");
 DEFINE_double(temperature, 1.0,
               "demos record: temperature of the soft-optimal expert");
 DEFINE_bool(greedy, true,
-            "demos record: a checkpoint acts by argmax Q (else samples pi)");
-DEFINE_uint64(seed, 1, "demos record: seed of environments and sampling");
+            "demos record, eval: a checkpoint acts by argmax Q (else samples "
+            "pi)");
+DEFINE_uint64(seed, 1, "demos record, eval: seed of environments and sampling");
 DEFINE_string(output_dir, "runs",
               "run: where jobs write their checkpoints and curves");
 DEFINE_string(device, "cpu", "run: LibTorch device for training (cpu, cuda)");
@@ -53,6 +56,8 @@ commands:
   demos upload FILE --job=ID
                       stream a demonstrations file (.npz, see
                       docs/demonstrations.md) into job ID's replay table
+  eval RUN_DIR        run a finished soft Q job's policy (its output
+                      directory) for --episodes=N episodes (default 20)
   demos record FILE --checkpoint=RUN_DIR | --env=ID
                       write --episodes=N episodes of an expert as a
                       demonstrations file: a finished soft Q job's policy,
@@ -138,6 +143,19 @@ int main(int argc, char** argv) {
     if (FLAGS_job.empty()) return Usage("demos upload needs --job=ID");
     return entropic::DemosUploadCommand(args[2], FLAGS_job, FLAGS_learner,
                                         FLAGS_replay);
+  }
+  if (command == "eval") {
+    const std::string* run_dir = one_argument();
+    if (run_dir == nullptr) return Usage("eval takes one run directory");
+    entropic::EvalOptions options;
+    // --episodes defaults to 10 for demos record; 20 here unless given.
+    gflags::CommandLineFlagInfo episodes;
+    gflags::GetCommandLineFlagInfo("episodes", &episodes);
+    options.episodes = episodes.is_default ? 20 : FLAGS_episodes;
+    options.greedy = FLAGS_greedy;
+    options.seed = FLAGS_seed;
+    if (options.episodes < 1) return Usage("--episodes must be positive");
+    return entropic::EvalCommand(*run_dir, options);
   }
   if (command == "cancel") {
     const std::string* id = one_argument();

@@ -9,11 +9,10 @@
 #include "actor/boltzmann_policy.h"
 #include "common/env/registry.h"
 #include "common/env/tabular_model.h"
-#include "common/job_file.h"
 #include "common/status_macros.h"
 #include "common/tabular/soft_value_iteration.h"
 #include "common/tensor.h"
-#include "learner/soft_q.h"
+#include "learner/run_checkpoint.h"
 
 namespace entropic {
 
@@ -50,27 +49,17 @@ absl::StatusOr<ExpertPolicy> SoftOptimalExpert(const std::string& env_id,
 absl::StatusOr<ExpertPolicy> CheckpointExpert(const std::string& run_dir,
                                               bool greedy, uint64_t seed,
                                               std::string* env_id) {
-  ASSIGN_OR_RETURN(const v1::JobSpec spec, LoadJobFile(run_dir + "/job.json"));
-  if (!spec.algorithm().has_soft_q()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(run_dir, " is not a soft Q job's output"));
-  }
+  ASSIGN_OR_RETURN(const RunCheckpoint checkpoint, LoadRunCheckpoint(run_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
-                   MakeEnvironment(spec.env().id()));
+                   MakeEnvironment(checkpoint.spec.env().id()));
   const EnvironmentInfo& info = env->info();
-  const int64_t observation_size = info.observation_space.FlatSize();
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<SoftQLearner> learner,
-      SoftQLearner::Create(spec.algorithm().soft_q(), observation_size,
-                           info.action_space.num_actions, "cpu", spec.seed()));
-  RETURN_IF_ERROR(learner->Load(run_dir + "/checkpoint"));
-  const std::vector<int64_t> hidden(spec.algorithm().soft_q().hidden().begin(),
-                                    spec.algorithm().soft_q().hidden().end());
+  const v1::SoftQSpec& q = checkpoint.spec.algorithm().soft_q();
   auto policy = std::make_shared<BoltzmannPolicy>(
-      observation_size, info.action_space.num_actions, hidden);
-  RETURN_IF_ERROR(policy->Load(learner->Weights(spec.name(), 0)));
+      info.observation_space.FlatSize(), info.action_space.num_actions,
+      std::vector<int64_t>(q.hidden().begin(), q.hidden().end()));
+  RETURN_IF_ERROR(policy->Load(checkpoint.weights));
   auto rng = std::make_shared<std::mt19937_64>(seed);
-  *env_id = spec.env().id();
+  *env_id = checkpoint.spec.env().id();
   return ExpertPolicy(
       [policy, rng, greedy](absl::Span<const float> observation, int) {
         return policy->Act(observation, 1, greedy, *rng)[0];

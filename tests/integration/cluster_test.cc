@@ -332,8 +332,8 @@ TEST_F(ClusterTest, DemonstrationsFromAFileAndFromTheCli) {
 
 // Behaviour cloning then the hybrid loss, and AIRL without the environment's
 // reward, as submitted jobs; then a demonstrations file recorded from the
-// first job's checkpoint.
-TEST_F(ClusterTest, LearnsFromDemonstrationsAndRecordsThem) {
+// first job's checkpoint, and the same policy evaluated by the CLI.
+TEST_F(ClusterTest, LearnsFromDemonstrationsRecordsAndEvaluates) {
   const std::string learner = absl::StrCat("127.0.0.1:", learner_ports_.grpc);
   JobClient client(learner);
   const std::string fixture =
@@ -412,6 +412,15 @@ TEST_F(ClusterTest, LearnsFromDemonstrationsAndRecordsThem) {
       LoadDemonstrations(recorded, DemonstrationChunking{});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->episodes, 2);
+
+  // And evaluated on its own.
+  std::unique_ptr<ChildProcess> eval =
+      Start({ENTROPIC_CLI_BIN, "eval", job->output_dir(), "--episodes=3"});
+  said = eval->ReadLine(absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(said.ok()) << said.status();
+  EXPECT_THAT(*said, HasSubstr("CartPole-v1, greedy policy: return"));
+  EXPECT_THAT(*said, HasSubstr("over 3 episodes"));
+  EXPECT_EQ(*eval->Wait(absl::Now() + absl::Seconds(30)), 0);
 }
 
 TEST_F(ClusterTest, ProcessesExitCleanlyOnSigterm) {
