@@ -53,25 +53,45 @@ double Anneal(double start, double end, int64_t updates, int64_t span) {
 }
 
 // Appends rows to the job's CSV curves; silently skips them if the files
-// cannot be opened (the job still trains).
+// cannot be opened (the job still trains). A resumed job appends to the
+// curves it wrote before its learner restarted.
 class Curves {
  public:
   explicit Curves(const std::string& directory)
-      : training_(directory + "/training.csv"),
-        evaluations_(directory + "/evaluations.csv") {
-    training_ << "wall_seconds,updates,env_steps,episodes,mean_episode_return,"
-                 "loss,q_mean,temperature,policy_entropy\n";
-    evaluations_ << "wall_seconds,updates,env_steps,episodes,mean_return,"
-                    "std_return,min_return,max_return\n";
-  }
+      : training_(Open(directory + "/training.csv",
+                       "wall_seconds,updates,env_steps,episodes,"
+                       "mean_episode_return,loss,q_mean,temperature,"
+                       "policy_entropy,imitation_loss,expert_action_agreement,"
+                       "discriminator_loss,discriminator_accuracy,"
+                       "learned_reward_mean")),
+        evaluations_(Open(directory + "/evaluations.csv",
+                          "wall_seconds,updates,env_steps,episodes,mean_return,"
+                          "std_return,min_return,max_return")) {}
 
+  // The imitation and discriminator columns stay empty for jobs without
+  // them.
   void Training(double seconds, const v1::JobProgress& progress,
-                const SoftQUpdate& update) {
+                const SoftQUpdate& update,
+                const DiscriminatorUpdate* discriminator) {
     training_ << absl::StrFormat(
-        "%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g\n", seconds, progress.updates(),
+        "%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g", seconds, progress.updates(),
         progress.env_steps(), progress.episodes(),
         progress.mean_episode_return(), update.loss, update.q_mean,
         update.temperature, update.entropy);
+    if (update.imitation_loss >= 0) {
+      training_ << absl::StrFormat(",%.6g,%.4f", update.imitation_loss,
+                                   update.expert_agreement);
+    } else {
+      training_ << ",,";
+    }
+    if (discriminator != nullptr) {
+      training_ << absl::StrFormat(",%.6g,%.4f,%.6g", discriminator->loss,
+                                   discriminator->accuracy,
+                                   discriminator->reward_mean);
+    } else {
+      training_ << ",,,";
+    }
+    training_ << "\n";
     training_.flush();
   }
 
@@ -81,6 +101,15 @@ class Curves {
         eval.env_steps(), eval.episodes(), eval.mean_return(),
         eval.std_return(), eval.min_return(), eval.max_return());
     evaluations_.flush();
+  }
+
+ private:
+  // Appends to `path`, writing `header` first if the file is new.
+  static std::ofstream Open(const std::string& path, const char* header) {
+    const bool exists = std::filesystem::exists(path);
+    std::ofstream out(path, std::ios::app);
+    if (!exists) out << header << "\n";
+    return out;
   }
 
  private:
@@ -263,6 +292,7 @@ class Run {
     Curves curves(output_dir_);
     start_ = absl::Now();
     SoftQUpdate last_update;
+    std::optional<DiscriminatorUpdate> last_discriminator;
     int64_t last_eval_updates = -1;
     TrainingOutcome outcome;
     while (true) {
@@ -308,6 +338,7 @@ class Run {
             *batch, learner_->LogPolicy(batch->observations, batch->actions));
         batch->rewards = discriminated.rewards;
         RecordDiscriminator(discriminated);
+        last_discriminator = discriminated;
       }
       last_update = learner_->Update(*batch);
       metrics_->update_seconds->Observe(
@@ -329,7 +360,8 @@ class Run {
         Publish();
       }
       if (updates % 250 == 0) {
-        curves.Training(Seconds(), job_.Snapshot().progress(), last_update);
+        curves.Training(Seconds(), job_.Snapshot().progress(), last_update,
+                        last_discriminator ? &*last_discriminator : nullptr);
       }
       if (pretrained || updates % spec_.eval().every_updates() == 0) {
         // A learner restart resumes from here.
