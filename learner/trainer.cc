@@ -250,19 +250,7 @@ class Run {
                              env_info.action_space.num_actions, options_.device,
                              spec_.seed()));
     if (q_spec.has_adversarial()) {
-      discriminator_ = std::make_unique<Discriminator>(
-          q_spec.adversarial(), q_spec.gamma(),
-          env_info.observation_space.FlatSize(),
-          env_info.action_space.num_actions, learner_->device());
-      const std::string& learned = q_spec.adversarial().reward_checkpoint();
-      if (!learned.empty()) {
-        const absl::Status loaded = discriminator_->Load(learned);
-        if (!loaded.ok()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("algorithm.soft_q.adversarial.reward_checkpoint: ",
-                           loaded.message()));
-        }
-      }
+      RETURN_IF_ERROR(CreateDiscriminator(env_info));
     }
     RETURN_IF_ERROR(ResumeIfRestarted());
     Publish();
@@ -288,7 +276,7 @@ class Run {
         grpc::CreateChannel(options_.replay_address,
                             grpc::InsecureChannelCredentials()),
         sampler_options);
-    sampler.SetMix(MixAt(0));
+    sampler.SetMix(MixAt(learner_->updates()));
     Curves curves(output_dir_);
     start_ = absl::Now();
     SoftQUpdate last_update;
@@ -434,7 +422,28 @@ class Run {
     return absl::OkStatus();
   }
 
-  // Inserts the job's demonstrations file, if it names one.
+  // The discriminator of an adversarial job: trained from scratch, or a
+  // learned reward loaded frozen (adversarial.reward_checkpoint).
+  absl::Status CreateDiscriminator(const EnvironmentInfo& env_info) {
+    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
+    discriminator_ = std::make_unique<Discriminator>(
+        q_spec.adversarial(), q_spec.gamma(),
+        env_info.observation_space.FlatSize(),
+        env_info.action_space.num_actions, learner_->device());
+    const std::string& learned = q_spec.adversarial().reward_checkpoint();
+    if (learned.empty()) return absl::OkStatus();
+    const absl::Status loaded = discriminator_->Load(learned);
+    if (!loaded.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("algorithm.soft_q.adversarial.reward_checkpoint: ",
+                       loaded.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Inserts the job's demonstrations file, if it names one. After a learner
+  // restart the same chunks go again under the same writer id: replay drops
+  // those it still holds as duplicates.
   absl::Status LoadDemonstrationFile() {
     const std::string& path = spec_.replay().demonstrations().path();
     if (path.empty()) return absl::OkStatus();
