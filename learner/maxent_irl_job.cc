@@ -1,6 +1,5 @@
 #include "learner/maxent_irl_job.h"
 
-#include <cstring>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "common/tabular/demonstration_visitation.h"
 #include "common/tabular/maxent_irl.h"
 #include "common/tabular/soft_value_iteration.h"
+#include "common/tensor.h"
 #include "glog/logging.h"
 
 namespace entropic {
@@ -29,11 +29,7 @@ struct IrlEvaluation {
 double MeanDemonstrationReturn(const Demonstrations& demonstrations) {
   double total = 0;
   for (const v1::TrajectoryChunk& chunk : demonstrations.chunks) {
-    const v1::Tensor& rewards = chunk.rewards();
-    for (int64_t i = 0; i < rewards.shape(0); ++i) {
-      float reward;
-      std::memcpy(&reward, rewards.data().data() + i * sizeof(float),
-                  sizeof(float));
+    for (const float reward : TensorValues<float>(chunk.rewards())) {
       total += reward;
     }
   }

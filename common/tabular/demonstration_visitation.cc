@@ -1,7 +1,6 @@
 #include "common/tabular/demonstration_visitation.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "common/tensor.h"
@@ -40,12 +39,10 @@ absl::StatusOr<std::vector<double>> DemonstrationVisitation(
     // Rows 0 .. steps - 1 are steps start_step ..; the last row is the
     // next chunk's first, counted here only at the episode's end.
     const int64_t counted = last_of_episode ? rows : steps;
-    std::vector<float> row(row_size);
+    const std::vector<float> values = TensorValues<float>(observations);
     for (int64_t r = 0; r < counted; ++r) {
-      std::memcpy(row.data(),
-                  observations.data().data() + r * row_size * sizeof(float),
-                  row_size * sizeof(float));
-      const int state = state_of(row);
+      const int state =
+          state_of(absl::MakeConstSpan(values).subspan(r * row_size, row_size));
       if (state < 0 || state >= num_states) {
         return absl::InvalidArgumentError(absl::StrCat(
             "demonstrations: step ", chunk.start_step() + r, " of episode ",
