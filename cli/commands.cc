@@ -26,9 +26,14 @@
 namespace entropic {
 namespace {
 
-int Fail(const absl::Status& status) {
+// Prints why, and returns `exit_code`.
+int Fail(const absl::Status& status, int exit_code) {
   std::fprintf(stderr, "entropic: %s\n", std::string(status.message()).c_str());
-  return ExitCodeFor(status);
+  return exit_code;
+}
+
+int Fail(const absl::Status& status) {
+  return Fail(status, ExitCodeFor(status));
 }
 
 int ExitCodeForJob(const v1::Job& job) {
@@ -66,9 +71,7 @@ int ExitCodeFor(const absl::Status& status) {
 int RunCommand(const std::string& job_file, const RunOptions& options) {
   absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
   if (!spec.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(spec.status().message()).c_str());
-    return kExitUsage;
+    return Fail(spec.status(), kExitUsage);
   }
   // A relative demonstrations path means relative to the job file.
   std::string* demonstrations =
@@ -138,9 +141,7 @@ int SubmitCommand(const std::string& job_file, const std::string& learner,
                   bool watch) {
   absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
   if (!spec.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(spec.status().message()).c_str());
-    return kExitUsage;
+    return Fail(spec.status(), kExitUsage);
   }
   JobClient client(learner);
   absl::StatusOr<v1::Job> job = client.Submit(*spec);
@@ -184,9 +185,7 @@ int DemosUploadCommand(const std::string& file, const std::string& job_id,
   absl::StatusOr<Demonstrations> demonstrations =
       LoadDemonstrations(file, chunking);
   if (!demonstrations.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(demonstrations.status().message()).c_str());
-    return kExitUsage;
+    return Fail(demonstrations.status(), kExitUsage);
   }
   JobClient client(learner);
   absl::StatusOr<v1::Job> job = client.Get(job_id);
@@ -232,18 +231,14 @@ int DemosRecordCommand(const std::string& file,
     expert = SoftOptimalExpert(env_id, options.temperature, options.seed);
   }
   if (!expert.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(expert.status().message()).c_str());
-    return kExitUsage;
+    return Fail(expert.status(), kExitUsage);
   }
   absl::StatusOr<RecordedEpisodes> recorded =
       RecordEpisodes(env_id, *expert, options.episodes, options.seed);
   absl::Status written =
       recorded.ok() ? WriteNpz(file, recorded->arrays) : recorded.status();
   if (!written.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(written.message()).c_str());
-    return kExitJobFailed;
+    return Fail(written, kExitJobFailed);
   }
   std::printf(
       "recorded %d episodes (%s steps) of %s to %s: mean return %.2f "
@@ -257,9 +252,7 @@ int DemosRecordCommand(const std::string& file,
 int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
   absl::StatusOr<RunCheckpoint> checkpoint = LoadRunCheckpoint(run_dir);
   if (!checkpoint.ok()) {
-    std::fprintf(stderr, "entropic: %s\n",
-                 std::string(checkpoint.status().message()).c_str());
-    return kExitUsage;
+    return Fail(checkpoint.status(), kExitUsage);
   }
   EvaluationOptions evaluation;
   evaluation.env_id = checkpoint->spec.env().id();

@@ -112,7 +112,6 @@ class Curves {
     return out;
   }
 
- private:
   std::ofstream training_;
   std::ofstream evaluations_;
 };
@@ -232,12 +231,6 @@ class Run {
     ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
                      MakeEnvironment(spec_.env().id()));
     const EnvironmentInfo env_info = env->info();
-    std::error_code error;
-    std::filesystem::create_directories(output_dir_, error);
-    if (error) {
-      return absl::InternalError(
-          absl::StrCat("cannot create ", output_dir_, ": ", error.message()));
-    }
 
     const v1::CreateTablesRequest tables = TablesFor(job_, env_info);
     RETURN_IF_ERROR(
@@ -617,6 +610,10 @@ TrainingOutcome RunTraining(LiveJob& job, const TrainerOptions& options) {
   const std::string output_dir = job.Snapshot().output_dir();
   std::error_code error;
   std::filesystem::create_directories(output_dir, error);
+  if (error) {
+    return {v1::FAILED,
+            absl::StrCat("cannot create ", output_dir, ": ", error.message())};
+  }
   std::ofstream(output_dir + "/job.json") << JobSpecToJson(job.spec());
   if (job.spec().algorithm().has_maxent_irl()) {
     return RunMaxEntIrlJob(job, *options.metrics->ForJob(job.id()));
