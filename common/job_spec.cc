@@ -33,6 +33,13 @@ absl::Status CheckPositiveFinite(absl::string_view field, double value) {
   return absl::OkStatus();
 }
 
+absl::Status CheckNonNegativeFinite(absl::string_view field, double value) {
+  if (!(std::isfinite(value) && value >= 0)) {
+    return FieldError(field, absl::StrCat("must be >= 0, got ", value));
+  }
+  return absl::OkStatus();
+}
+
 void ApplyAdversarialDefaults(v1::AdversarialSpec& adversarial) {
   if (adversarial.kind() == v1::AdversarialSpec::KIND_UNSPECIFIED) {
     adversarial.set_kind(v1::AdversarialSpec::AIRL);
@@ -123,10 +130,7 @@ absl::Status ValidateImitation(const v1::JobSpec& spec) {
   if (imitation.pretrain_updates() < 0) {
     return FieldError(p + "pretrain_updates", "must be >= 0");
   }
-  if (!(imitation.weight() >= 0 && std::isfinite(imitation.weight()))) {
-    return FieldError(p + "weight",
-                      absl::StrCat("must be >= 0, got ", imitation.weight()));
-  }
+  RETURN_IF_ERROR(CheckNonNegativeFinite(p + "weight", imitation.weight()));
   if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN) {
     RETURN_IF_ERROR(CheckPositiveFinite(p + "margin", imitation.margin()));
   }
@@ -159,10 +163,7 @@ absl::Status ValidateMaxEntIrl(const v1::JobSpec& spec,
   RETURN_IF_ERROR(
       CheckRange(p + "max_iterations", irl.max_iterations(), 1, 10000));
   RETURN_IF_ERROR(CheckPositiveFinite(p + "tolerance", irl.tolerance()));
-  if (!(irl.l2_penalty() >= 0 && std::isfinite(irl.l2_penalty()))) {
-    return FieldError(p + "l2_penalty",
-                      absl::StrCat("must be >= 0, got ", irl.l2_penalty()));
-  }
+  RETURN_IF_ERROR(CheckNonNegativeFinite(p + "l2_penalty", irl.l2_penalty()));
   if (spec.replay().demonstrations().path().empty()) {
     return FieldError("replay.demonstrations.path",
                       "is required: MaxEnt IRL learns from demonstrations");
@@ -219,10 +220,8 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
   RETURN_IF_ERROR(CheckPositiveFinite(p + "huber_delta", q.huber_delta()));
   RETURN_IF_ERROR(CheckRange(p + "publish_every_updates",
                              q.publish_every_updates(), 1, 1000000));
-  if (!(std::isfinite(q.max_grad_norm()) && q.max_grad_norm() >= 0)) {
-    return FieldError(p + "max_grad_norm",
-                      absl::StrCat("must be >= 0, got ", q.max_grad_norm()));
-  }
+  RETURN_IF_ERROR(
+      CheckNonNegativeFinite(p + "max_grad_norm", q.max_grad_norm()));
   RETURN_IF_ERROR(CheckRange(p + "n_step", q.n_step(), 1, 1000));
   return absl::OkStatus();
 }
@@ -239,12 +238,8 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
         "replay.agent.sampler",
         absl::StrCat("unknown sampler ", static_cast<int>(agent.sampler())));
   }
-  if (!(agent.priority_exponent() >= 0 &&
-        std::isfinite(agent.priority_exponent()))) {
-    return FieldError(
-        "replay.agent.priority_exponent",
-        absl::StrCat("must be >= 0, got ", agent.priority_exponent()));
-  }
+  RETURN_IF_ERROR(CheckNonNegativeFinite("replay.agent.priority_exponent",
+                                         agent.priority_exponent()));
   if (!(agent.importance_exponent() >= 0 && agent.importance_exponent() <= 1)) {
     return FieldError(
         "replay.agent.importance_exponent",
@@ -262,10 +257,8 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.min_size", agent.min_size(),
                                       1, agent.capacity()));
   const double spi = agent.samples_per_insert();
-  if (!(std::isfinite(spi) && spi >= 0)) {
-    return FieldError("replay.agent.samples_per_insert",
-                      absl::StrCat("must be >= 0, got ", spi));
-  }
+  RETURN_IF_ERROR(
+      CheckNonNegativeFinite("replay.agent.samples_per_insert", spi));
   if (agent.sampler() == v1::TableSpec::FIFO && spi > 1) {
     return FieldError(
         "replay.agent.samples_per_insert",
