@@ -122,7 +122,8 @@ DiscriminatorUpdate Discriminator::Update(const TransitionBatch& batch,
 torch::Tensor Discriminator::StateActionReward(
     const torch::Tensor& observations, const torch::Tensor& actions) {
   torch::NoGradGuard no_grad;
-  return g_->forward(observations).gather(1, actions.unsqueeze(1)).squeeze(1);
+  return g_->forward(observations).gather(1, actions.unsqueeze(1)).squeeze(1) *
+         spec_.reward_scale();
 }
 
 absl::Status Discriminator::Save(const std::string& directory) const {

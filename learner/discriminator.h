@@ -60,8 +60,9 @@ class Discriminator {
   DiscriminatorUpdate Update(const TransitionBatch& batch,
                              const torch::Tensor& log_pi);
 
-  // g(s, a) for AIRL, c(s, a) for GAIL, [B]: the reward on its own, for
-  // export and evaluation.
+  // g(s, a) for AIRL, c(s, a) for GAIL, times reward_scale, [B]: the
+  // learned reward on its own, as a frozen discriminator hands it to the
+  // policy (AdversarialSpec.reward_checkpoint).
   torch::Tensor StateActionReward(const torch::Tensor& observations,
                                   const torch::Tensor& actions);
 

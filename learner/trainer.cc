@@ -310,8 +310,7 @@ class Run {
       if (discriminator_ && !q_spec.adversarial().reward_checkpoint().empty()) {
         // A reward learned before, frozen, on its own.
         batch->rewards = discriminator_->StateActionReward(batch->observations,
-                                                           batch->actions) *
-                         q_spec.adversarial().reward_scale();
+                                                           batch->actions);
       } else if (discriminator_) {
         // The environment's reward stays hidden: the discriminator's
         // replaces it.
