@@ -53,6 +53,8 @@ install_missing() {
 
 build() {
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.ccache}"
+  # Paths hashed relative to the checkout: clones in other folders share hits.
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   # Two jobs: LibTorch files need about 1.5 GiB of memory each to compile.
   cmake --build "$BUILD_DIR" -j "${BUILD_JOBS:-$(nproc)}" "$@"
