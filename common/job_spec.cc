@@ -12,6 +12,9 @@
 namespace entropic {
 namespace {
 
+// Replay refuses larger tables (replay/table.cc).
+constexpr int64_t kMaxTableCapacity = int64_t{1} << 30;
+
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
@@ -231,7 +234,7 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
       CheckRange("replay.chunk_length", replay.chunk_length(), 1, 4096));
   const v1::TableSpec& agent = replay.agent();
   RETURN_IF_ERROR(CheckRange<int64_t>("replay.agent.capacity", agent.capacity(),
-                                      1, int64_t{1} << 34));
+                                      1, kMaxTableCapacity));
   if (!v1::TableSpec::Sampler_IsValid(agent.sampler()) ||
       agent.sampler() == v1::TableSpec::SAMPLER_UNSPECIFIED) {
     return FieldError(
@@ -283,7 +286,7 @@ absl::Status ValidateReplay(const v1::ReplaySpec& replay, int batch_size) {
   const v1::DemonstrationsSpec& demos = replay.demonstrations();
   const std::string d = "replay.demonstrations.";
   RETURN_IF_ERROR(CheckRange<int64_t>(d + "capacity", demos.capacity(), 1,
-                                      int64_t{1} << 34));
+                                      kMaxTableCapacity));
   if (!(demos.fraction() >= 0 && demos.fraction() <= 1)) {
     return FieldError(d + "fraction", absl::StrCat("must be in [0, 1], got ",
                                                    demos.fraction()));

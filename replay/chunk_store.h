@@ -34,6 +34,9 @@ struct SampledBatch {
   std::string probabilities;          // [B] float64
   std::string weights;                // [B] float32
   int64_t table_size = 0;
+  // The sampling table's handle for settling this batch's delivery
+  // (Table::Settle); not carried over by Append.
+  uint64_t delivery = 0;
 
   // Sizes every field for `batch_size` rows of the given shape.
   void Allocate(int batch_size, int sequence_length, int64_t observation_bytes,

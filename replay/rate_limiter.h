@@ -25,6 +25,8 @@ class RateLimiter {
 
   void RecordInsert(int64_t transitions) { inserted_ += transitions; }
   void RecordSample(int64_t transitions) { sampled_ += transitions; }
+  // A recorded sample that was never delivered no longer counts.
+  void ForgetSample(int64_t transitions) { sampled_ -= transitions; }
 
   // Sets the counts as if `table_size` transitions had been inserted and
   // sampled exactly at the target ratio, with the sampler `spi * min_size`

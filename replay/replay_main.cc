@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "common/metrics_server.h"
 #include "common/process.h"
 #include "replay/replay_server.h"
@@ -32,8 +33,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<entropic::MetricsServer>> metrics =
       entropic::MetricsServer::Create(FLAGS_host, FLAGS_metrics_port, registry);
   if (!metrics.ok()) {
-    LOG(ERROR) << metrics.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-replay", metrics.status());
   }
   entropic::ReplayServer::Options options;
   options.host = FLAGS_host;
@@ -43,17 +43,17 @@ int main(int argc, char** argv) {
   if (FLAGS_flush == "fsync") {
     options.flush = entropic::FlushPolicy::kFsync;
   } else if (FLAGS_flush != "write") {
-    LOG(ERROR) << "--flush must be 'write' or 'fsync', got '" << FLAGS_flush
-               << "'";
-    return EXIT_FAILURE;
+    return entropic::StartupFailure(
+        "entropic-replay",
+        absl::InvalidArgumentError(absl::StrCat(
+            "--flush must be 'write' or 'fsync', got '", FLAGS_flush, "'")));
   }
   options.fsync_interval = absl::Milliseconds(FLAGS_fsync_interval_ms);
   options.snapshot_every_bytes = int64_t{FLAGS_snapshot_every_mb} << 20;
   absl::StatusOr<std::unique_ptr<entropic::ReplayServer>> server =
       entropic::ReplayServer::Create(options, *registry);
   if (!server.ok()) {
-    LOG(ERROR) << server.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-replay", server.status());
   }
   if (!FLAGS_checkpoint_dir.empty()) {
     const entropic::RecoveryStats& recovery = (*server)->recovery();

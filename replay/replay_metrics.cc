@@ -57,6 +57,11 @@ ReplayMetrics::ReplayMetrics(prometheus::Registry& registry)
               .Name("entropic_replay_sampled_transitions_total")
               .Help("Transitions returned by samples")
               .Register(registry)),
+      undelivered_transitions_(
+          prometheus::BuildCounter()
+              .Name("entropic_replay_undelivered_transitions_total")
+              .Help("Sampled transitions whose response was never delivered")
+              .Register(registry)),
       insert_latency_(prometheus::BuildHistogram()
                           .Name("entropic_replay_insert_latency_seconds")
                           .Help("From receiving a chunk to acknowledging it")
@@ -133,6 +138,7 @@ std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
   metrics->evicted_transitions = &evicted_transitions_.Add(labels);
   metrics->samples = &samples_.Add(labels);
   metrics->sampled_transitions = &sampled_transitions_.Add(labels);
+  metrics->undelivered_transitions = &undelivered_transitions_.Add(labels);
   metrics->insert_latency = &insert_latency_.Add(labels, LatencyBuckets());
   metrics->sample_latency = &sample_latency_.Add(labels, LatencyBuckets());
   auto with_op = [&](const char* op) {
@@ -156,6 +162,7 @@ void ReplayMetrics::RemoveTable(const TableMetrics& metrics) {
   evicted_transitions_.Remove(metrics.evicted_transitions);
   samples_.Remove(metrics.samples);
   sampled_transitions_.Remove(metrics.sampled_transitions);
+  undelivered_transitions_.Remove(metrics.undelivered_transitions);
   insert_latency_.Remove(metrics.insert_latency);
   sample_latency_.Remove(metrics.sample_latency);
   rate_limited_.Remove(metrics.insert_wait);

@@ -33,6 +33,9 @@ struct TableMetrics {
   prometheus::Counter* evicted_transitions = nullptr;
   prometheus::Counter* samples = nullptr;  // sample calls answered
   prometheus::Counter* sampled_transitions = nullptr;
+  // Sampled but never delivered (the client went away, the response could
+  // not be sent): not counted by the rate limiter, and back in a FIFO queue.
+  prometheus::Counter* undelivered_transitions = nullptr;
   prometheus::Histogram* insert_latency = nullptr;  // until acknowledged
   prometheus::Histogram* sample_latency = nullptr;
   prometheus::Counter* insert_wait = nullptr;  // seconds held by the limiter
@@ -76,6 +79,7 @@ class ReplayMetrics {
   prometheus::Family<prometheus::Counter>& evicted_transitions_;
   prometheus::Family<prometheus::Counter>& samples_;
   prometheus::Family<prometheus::Counter>& sampled_transitions_;
+  prometheus::Family<prometheus::Counter>& undelivered_transitions_;
   prometheus::Family<prometheus::Histogram>& insert_latency_;
   prometheus::Family<prometheus::Histogram>& sample_latency_;
   prometheus::Family<prometheus::Counter>& rate_limited_;

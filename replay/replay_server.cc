@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Create(
   }
   server->service_ = std::make_unique<ReplayServiceImpl>(
       server->store_.get(), server->metrics_.get(),
-      server->checkpointer_.get());
+      server->checkpointer_.get(), options.max_message_bytes);
 
   ASSIGN_OR_RETURN(
       StartedServer started,
@@ -52,8 +52,9 @@ ReplayServer::~ReplayServer() { Shutdown(); }
 void ReplayServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  store_->CloseAll();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // Parts are missing when Create failed half-way.
+  if (store_) store_->CloseAll();
+  if (server_) server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   // Stop snapshotting before the tables and the log go.
   checkpointer_.reset();
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,8 @@ namespace {
 // Chunks of one stream handed to tables but not yet acknowledged. Bounds the
 // memory one stream can hold while its table's rate limiter makes it wait.
 constexpr int kMaxInsertsInFlight = 16;
+// A sample's answer beyond its tensor data: shapes, dtypes, table names.
+constexpr int64_t kResponseOverheadBytes = 64 << 10;
 
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status) {
@@ -253,6 +256,37 @@ class InsertReactor final
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+// The sampled batches behind one answer, settled once with their tables:
+// delivered, or not (the default when dropped unsettled: a batch nobody
+// confirmed was sent is not consumed).
+class Delivery {
+ public:
+  Delivery() = default;
+  Delivery(Delivery&& other) noexcept : batches_(std::move(other.batches_)) {
+    other.batches_.clear();
+  }
+  Delivery& operator=(Delivery&& other) noexcept {
+    if (this != &other) {
+      Settle(false);
+      batches_ = std::move(other.batches_);
+      other.batches_.clear();
+    }
+    return *this;
+  }
+  ~Delivery() { Settle(false); }
+
+  void Add(std::shared_ptr<Table> table, uint64_t ticket) {
+    batches_.emplace_back(std::move(table), ticket);
+  }
+  void Settle(bool delivered) {
+    for (auto& [table, ticket] : batches_) table->Settle(ticket, delivered);
+    batches_.clear();
+  }
+
+ private:
+  std::vector<std::pair<std::shared_ptr<Table>, uint64_t>> batches_;
+};
+
 // The parts of one Sample call: the main table and, optionally, a share of
 // the batch from a demonstrations table.
 struct SamplePart {
@@ -332,7 +366,8 @@ void FillAnswer(const v1::TableConfig& config, SampledBatch batch,
 // the tables) alive until `done` has run.
 class SampleCall {
  public:
-  using Done = absl::AnyInvocable<void(absl::Status)>;
+  // Gets the batches to settle once the answer is (or is not) delivered.
+  using Done = absl::AnyInvocable<void(absl::Status, Delivery)>;
 
   SampleCall(std::vector<SamplePart> parts, CancelFlag cancel,
              SampleAnswer* answer, Done done)
@@ -373,9 +408,16 @@ class SampleCall {
     // `done` may end the reactor that owns this call: run it from the
     // stack, as the very last thing.
     Done done = std::move(done_);
+    Delivery delivery;
+    for (size_t i = 0; i < results_.size(); ++i) {
+      if (results_[i].ok()) {
+        delivery.Add(parts_[i].table, results_[i]->delivery);
+      }
+    }
     for (auto& result : results_) {
       if (!result.ok()) {
-        done(result.status());
+        delivery.Settle(false);
+        done(result.status(), Delivery());
         return;
       }
     }
@@ -390,7 +432,7 @@ class SampleCall {
     NormaliseWeights(merged);
     FillAnswer(parts_[0].table->config(), std::move(merged), std::move(sources),
                names, *answer_);
-    done(absl::OkStatus());
+    done(absl::OkStatus(), std::move(delivery));
   }
 
   std::vector<SamplePart> parts_;
@@ -402,17 +444,21 @@ class SampleCall {
   int remaining_ ABSL_GUARDED_BY(mu_);
 };
 
-// One Sample call. Finish() is the last thing the completion does.
+// One Sample call. Finish() is the last thing the completion does. The
+// batch counts as delivered unless the call was cancelled (the client went
+// away) before it was done.
 class SampleReactor final : public grpc::ServerUnaryReactor {
  public:
   SampleReactor(std::vector<SamplePart> parts, absl::Time deadline,
                 v1::SampleResponse* response)
       : cancel_(std::make_shared<std::atomic<bool>>(false)),
         response_(response),
-        call_(std::move(parts), cancel_, &answer_, [this](absl::Status status) {
-          if (status.ok()) *response_ = std::move(answer_).TakeResponse();
-          Finish(ToGrpcStatus(status));
-        }) {
+        call_(std::move(parts), cancel_, &answer_,
+              [this](absl::Status status, Delivery delivery) {
+                if (status.ok()) *response_ = std::move(answer_).TakeResponse();
+                delivery_ = std::move(delivery);
+                Finish(ToGrpcStatus(status));
+              }) {
     call_.Start(deadline);
   }
 
@@ -421,16 +467,23 @@ class SampleReactor final : public grpc::ServerUnaryReactor {
     call_.Wake();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    delivery_.Settle(/*delivered=*/!cancel_->load());
+    delete this;
+  }
 
  private:
   const CancelFlag cancel_;
   v1::SampleResponse* const response_;
   SampleAnswer answer_;
+  Delivery delivery_;  // set before Finish, settled in OnDone
   SampleCall call_;
 };
 
 absl::StatusOr<std::vector<SamplePart>> PlanSample(
+    const TableStore& store, const v1::SampleRequest& request,
+    int64_t max_response_bytes);
+absl::StatusOr<std::vector<SamplePart>> PlanSampleParts(
     const TableStore& store, const v1::SampleRequest& request);
 
 // A SampleStream: one sample at a time, in request order. The next sample
@@ -439,8 +492,10 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
 class SampleStreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
-  explicit SampleStreamReactor(const TableStore* store)
-      : store_(store), cancel_(std::make_shared<std::atomic<bool>>(false)) {
+  SampleStreamReactor(const TableStore* store, int64_t max_response_bytes)
+      : store_(store),
+        max_response_bytes_(max_response_bytes),
+        cancel_(std::make_shared<std::atomic<bool>>(false)) {
     StartRead(&request_bytes_);
   }
 
@@ -460,7 +515,7 @@ class SampleStreamReactor final
         grpc::SerializationTraits<v1::SampleRequest>::Deserialize(
             &request_bytes_, &request)
                 .ok()
-            ? PlanSample(*store_, request)
+            ? PlanSample(*store_, request, max_response_bytes_)
             : absl::InvalidArgumentError("request: not a SampleRequest");
     SampleCall* call = nullptr;
     std::optional<grpc::Status> finish;
@@ -474,7 +529,9 @@ class SampleStreamReactor final
         answer_ = SampleAnswer();
         call_ = std::make_unique<SampleCall>(
             std::move(parts).value(), cancel_, &answer_,
-            [this](absl::Status status) { OnSampled(std::move(status)); });
+            [this](absl::Status status, Delivery delivery) {
+              OnSampled(std::move(status), std::move(delivery));
+            });
         call = call_.get();
       }
     }
@@ -485,18 +542,26 @@ class SampleStreamReactor final
 
   void OnWriteDone(bool ok) override {
     std::optional<grpc::Status> finish;
+    Delivery written;
+    Delivery dropped;
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
+      written = std::move(writing_delivery_);
       if (!ok && status_.ok()) {
         status_ = absl::CancelledError("the client went away");
       }
       if (ready_.has_value() && status_.ok()) {
-        WriteLocked(std::move(*ready_));
+        WriteLocked(std::move(*ready_), std::move(ready_delivery_));
         ready_.reset();
+      } else {
+        dropped = std::move(ready_delivery_);
       }
       finish = TakeFinishLocked();
     }
+    // Settled outside the lock: tables take their own.
+    written.Settle(ok);
+    dropped.Settle(false);
     if (finish) Finish(*finish);
   }
 
@@ -510,7 +575,7 @@ class SampleStreamReactor final
 
  private:
   // Runs on a table's worker, or inline in OnReadDone.
-  void OnSampled(absl::Status status) {
+  void OnSampled(absl::Status status, Delivery delivery) {
     grpc::ByteBuffer bytes;
     if (status.ok()) bytes = SerializeSampleAnswer(std::move(answer_));
     std::optional<grpc::Status> finish;
@@ -522,20 +587,26 @@ class SampleStreamReactor final
       } else if (status_.ok()) {
         if (writing_) {
           ready_ = std::move(bytes);  // read on once this goes out
+          ready_delivery_ = std::move(delivery);
         } else {
-          WriteLocked(std::move(bytes));
+          WriteLocked(std::move(bytes), std::move(delivery));
         }
       }
       finish = TakeFinishLocked();
     }
+    // A batch that is not written (the stream failed) is dropped unsettled
+    // here, outside the lock, and so not consumed.
+    delivery.Settle(false);
     if (finish) Finish(*finish);
   }
 
   // Writes `bytes` and, unless the stream is ending, reads the next request
-  // to sample while they go out.
-  void WriteLocked(grpc::ByteBuffer bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // to sample while they go out. `delivery` is settled when the write ends.
+  void WriteLocked(grpc::ByteBuffer bytes, Delivery delivery)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     writing_ = true;
     writing_bytes_ = std::move(bytes);
+    writing_delivery_ = std::move(delivery);
     StartWrite(&writing_bytes_);
     if (!reads_done_) StartRead(&request_bytes_);
   }
@@ -553,6 +624,7 @@ class SampleStreamReactor final
   }
 
   const TableStore* const store_;
+  const int64_t max_response_bytes_;
   const CancelFlag cancel_;
   grpc::ByteBuffer request_bytes_;  // target of the one outstanding read
   SampleAnswer answer_;             // filled by the sample in progress
@@ -560,6 +632,8 @@ class SampleStreamReactor final
   std::unique_ptr<SampleCall> call_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer writing_bytes_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::ByteBuffer> ready_ ABSL_GUARDED_BY(mu_);
+  Delivery writing_delivery_ ABSL_GUARDED_BY(mu_);
+  Delivery ready_delivery_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   bool sampling_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -568,9 +642,35 @@ class SampleStreamReactor final
 };
 
 // The parts a request asks for, checked: InvalidArgument naming the field,
-// NotFound for an unknown job or table.
+// NotFound for an unknown job or table, ResourceExhausted for an answer
+// larger than `max_response_bytes`.
 absl::StatusOr<std::vector<SamplePart>> PlanSample(
+    const TableStore& store, const v1::SampleRequest& request,
+    int64_t max_response_bytes) {
+  ASSIGN_OR_RETURN(std::vector<SamplePart> parts, PlanSampleParts(store, request));
+  int64_t bytes = 0;
+  for (const SamplePart& part : parts) {
+    bytes = std::min<int64_t>(bytes + part.table->SampleBytes(part.options),
+                              std::numeric_limits<int64_t>::max() / 2);
+  }
+  if (bytes > max_response_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "batch_size x (sequence_length + 1) x row bytes: the answer would "
+        "take ",
+        bytes, " bytes, over the server's limit of ", max_response_bytes,
+        " bytes per message (entropic-replay --max_message_mb)"));
+  }
+  return parts;
+}
+
+// PlanSample's parts, before their size is checked.
+absl::StatusOr<std::vector<SamplePart>> PlanSampleParts(
     const TableStore& store, const v1::SampleRequest& request) {
+  if (request.n_step() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "n_step: must be >= 0 (0 and 1 both mean one step), got ",
+        request.n_step()));
+  }
   SampleOptions options;
   options.batch_size = request.batch_size();
   options.shape.n_step = std::max(request.n_step(), 1);
@@ -624,8 +724,12 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
 }  // namespace
 
 ReplayServiceImpl::ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics,
-                                     Checkpointer* checkpointer)
-    : store_(store), metrics_(metrics), checkpointer_(checkpointer) {}
+                                     Checkpointer* checkpointer,
+                                     int64_t max_message_bytes)
+    : store_(store),
+      metrics_(metrics),
+      checkpointer_(checkpointer),
+      max_response_bytes_(max_message_bytes - kResponseOverheadBytes) {}
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::Checkpoint(
     grpc::CallbackServerContext* context, const v1::CheckpointRequest* request,
@@ -670,7 +774,8 @@ ReplayServiceImpl::Insert(grpc::CallbackServerContext* context) {
 grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
     grpc::CallbackServerContext* context, const v1::SampleRequest* request,
     v1::SampleResponse* response) {
-  absl::StatusOr<std::vector<SamplePart>> parts = PlanSample(*store_, *request);
+  absl::StatusOr<std::vector<SamplePart>> parts =
+      PlanSample(*store_, *request, max_response_bytes_);
   if (!parts.ok()) return FinishNow(context, parts.status());
   return new SampleReactor(std::move(parts).value(), SampleDeadline(*context),
                            response);
@@ -678,7 +783,7 @@ grpc::ServerUnaryReactor* ReplayServiceImpl::Sample(
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
 ReplayServiceImpl::SampleStream(grpc::CallbackServerContext* context) {
-  return new SampleStreamReactor(store_);
+  return new SampleStreamReactor(store_, max_response_bytes_);
 }
 
 grpc::ServerUnaryReactor* ReplayServiceImpl::UpdatePriorities(

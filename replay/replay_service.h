@@ -27,9 +27,12 @@ using ReplayCallbackService =
 class ReplayServiceImpl final : public ReplayCallbackService {
  public:
   // `store`, `metrics` and `checkpointer` (null without durability) must
-  // outlive the service.
+  // outlive the service. Samples whose answer would not fit in
+  // `max_message_bytes` are refused with RESOURCE_EXHAUSTED before anything
+  // is sampled.
   ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics,
-                    Checkpointer* checkpointer = nullptr);
+                    Checkpointer* checkpointer = nullptr,
+                    int64_t max_message_bytes = 64 << 20);
 
   grpc::ServerUnaryReactor* CreateTables(
       grpc::CallbackServerContext* context,
@@ -70,6 +73,7 @@ class ReplayServiceImpl final : public ReplayCallbackService {
   TableStore* const store_;
   ReplayMetrics* const metrics_;
   Checkpointer* const checkpointer_;
+  const int64_t max_response_bytes_;
 };
 
 }  // namespace entropic

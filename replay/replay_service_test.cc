@@ -1,6 +1,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <cmath>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -339,6 +340,172 @@ TEST_F(ReplayServiceTest, SampleStreamEndsWithABadRequestsStatus) {
   const grpc::Status status = stream->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("batch_size"));
+}
+
+// The status a SampleStream ends with after `request`, and whether it
+// answered.
+std::pair<grpc::Status, bool> SampleByStream(v1::ReplayService::Stub& stub,
+                                             const v1::SampleRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  auto stream = stub.SampleStream(&context);
+  stream->Write(request);
+  stream->WritesDone();
+  v1::SampleResponse response;
+  const bool answered = stream->Read(&response);
+  return {stream->Finish(), answered};
+}
+
+TEST_F(ReplayServiceTest, OversizedAndOutOfRangeSamplesAreRefusedAlikeByBothRpcs) {
+  ASSERT_TRUE(InsertAll({MakeChunk("a", 1, 8, 0)}).second.ok());
+  struct Case {
+    std::string what;
+    v1::SampleRequest request;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  auto request = [](int batch_size) {
+    v1::SampleRequest r;
+    r.set_job_id("job");
+    r.set_table("agent");
+    r.set_batch_size(batch_size);
+    return r;
+  };
+  // Within every per-field limit, but 2^20 x 100001 rows together.
+  Case huge{"sequences", request(1 << 20), grpc::StatusCode::RESOURCE_EXHAUSTED,
+            "max_message_mb"};
+  huge.request.set_sequence_length(100000);
+  cases.push_back(huge);
+  // 2^20 CartPole transitions: 79 MiB, over the 64 MiB messages.
+  cases.push_back({"transitions", request(1 << 20),
+                   grpc::StatusCode::RESOURCE_EXHAUSTED, "max_message_mb"});
+  Case negative{"n_step", request(8), grpc::StatusCode::INVALID_ARGUMENT,
+                "n_step: must be >= 0"};
+  negative.request.set_n_step(-3);
+  cases.push_back(negative);
+  Case nan_gamma{"gamma", request(8), grpc::StatusCode::INVALID_ARGUMENT,
+                 "gamma"};
+  nan_gamma.request.set_gamma(std::nan(""));
+  cases.push_back(nan_gamma);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    v1::SampleResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    const grpc::Status unary = stub_->Sample(&context, c.request, &response);
+    EXPECT_EQ(unary.error_code(), c.code);
+    EXPECT_THAT(unary.error_message(), HasSubstr(c.message));
+    auto [streamed, answered] = SampleByStream(*stub_, c.request);
+    EXPECT_FALSE(answered);
+    EXPECT_EQ(streamed.error_code(), c.code);
+    EXPECT_EQ(streamed.error_message(), unary.error_message());
+  }
+  // Nothing was sampled, and the server still serves.
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  EXPECT_TRUE(stub_->Sample(&context, request(4), &response).ok());
+}
+
+TEST_F(ReplayServiceTest, FifoItemsOfAnAnswerThatIsNeverReadAreNotConsumed) {
+  // Rows of 256 KiB: an answer of 32 transitions (16 MiB) cannot be written
+  // while the client reads nothing.
+  v1::CreateTablesRequest create;
+  create.set_job_id("job");
+  v1::TableConfig* queue = create.add_tables();
+  *queue = CartPoleTable(1000);
+  queue->set_name("queue");
+  queue->set_sampler(v1::TableConfig::FIFO);
+  queue->mutable_observation()->set_dtype(v1::DTYPE_UINT8);
+  queue->mutable_observation()->clear_shape();
+  queue->mutable_observation()->add_shape(512);
+  queue->mutable_observation()->add_shape(512);
+  v1::CreateTablesResponse created;
+  grpc::ClientContext create_context;
+  SetDeadline(create_context);
+  ASSERT_TRUE(stub_->CreateTables(&create_context, create, &created).ok());
+  std::vector<v1::TrajectoryChunk> chunks;
+  for (int c = 0; c < 4; ++c) {
+    v1::TrajectoryChunk chunk = MakeChunk("a", c + 1, 8, 0);
+    chunk.set_table("queue");
+    v1::Tensor* tensor = chunk.mutable_observations();
+    tensor->set_dtype(v1::DTYPE_UINT8);
+    tensor->clear_shape();
+    for (int dim : {9, 512, 512}) tensor->add_shape(dim);
+    tensor->set_data(std::string(9 * 512 * 512, char(c)));
+    chunks.push_back(chunk);
+  }
+  ASSERT_TRUE(InsertAll(chunks).second.ok());
+
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("queue");
+  request.set_batch_size(32);
+  auto sampled = [&] {
+    v1::GetTableInfoRequest info_request;
+    info_request.set_job_id("job");
+    v1::GetTableInfoResponse info;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    EXPECT_TRUE(stub_->GetTableInfo(&context, info_request, &info).ok());
+    for (const v1::TableInfo& table : info.tables()) {
+      if (table.name() == "queue") return table.sampled_transitions();
+    }
+    return int64_t{-1};
+  };
+  {
+    grpc::ClientContext context;
+    SetDeadline(context);
+    auto stream = stub_->SampleStream(&context);
+    ASSERT_TRUE(stream->Write(request));
+    // Wait (bounded) until the server has taken the batch, then go away
+    // without reading it.
+    for (int i = 0; i < 500 && sampled() < 32; ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ASSERT_EQ(sampled(), 32);
+    context.TryCancel();
+    stream->Finish();
+  }
+  // The 32 items are still there, first in line: a new sample gets them.
+  grpc::ChannelArguments large;
+  large.SetMaxReceiveMessageSize(64 << 20);
+  auto stub = v1::ReplayService::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", server_->port()),
+      grpc::InsecureChannelCredentials(), large));
+  v1::SampleResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context, absl::Seconds(20));
+  const grpc::Status status = stub->Sample(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::vector<int64_t> keys = TensorValues<int64_t>(response.keys());
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(keys[i], i);
+}
+
+TEST_F(ReplayServiceTest, ShutdownIsPromptWhateverClientsAreDoing) {
+  // An idle insert stream, a sample waiting on an empty table, and a stream
+  // that asked and does not read.
+  grpc::ClientContext insert_context;
+  auto insert = stub_->Insert(&insert_context);
+  grpc::ClientContext sample_context;
+  auto waiting = stub_->SampleStream(&sample_context);
+  v1::SampleRequest request;
+  request.set_job_id("job");
+  request.set_table("agent");
+  request.set_batch_size(8);
+  ASSERT_TRUE(waiting->Write(request));
+  absl::SleepFor(absl::Milliseconds(100));  // let the calls reach the server
+  const absl::Time start = absl::Now();
+  server_->Shutdown();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  v1::SampleResponse response;
+  EXPECT_FALSE(waiting->Read(&response));
+  EXPECT_FALSE(waiting->Finish().ok());
+  insert->WritesDone();
+  v1::InsertResponse ack;
+  EXPECT_FALSE(insert->Read(&ack));
+  insert->Finish();
 }
 
 TEST_F(ReplayServiceTest, SampleOfUnknownJobIsNotFound) {

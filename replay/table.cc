@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -23,13 +24,39 @@ constexpr int64_t kDefaultMaxChunkBytes = int64_t{16} << 20;
 // Draws per requested item before a sample gives up on finding items that
 // fit (fresh enough, long enough for a sequence).
 constexpr int kMaxDrawsPerItem = 64;
+// Bounds that keep a table's bookkeeping allocatable: a sum tree of
+// 2^31 leaves would take 32 GiB.
+constexpr int64_t kMaxChunkLength = 1 << 20;
+constexpr int64_t kMaxCapacity = int64_t{1} << 30;
 
 int64_t MaxChunkBytes(const v1::TableConfig& config) {
   return config.max_chunk_bytes() > 0 ? config.max_chunk_bytes()
                                       : kDefaultMaxChunkBytes;
 }
 
-absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field) {
+// a * b, or INT64_MAX where it would overflow (both >= 0).
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  int64_t product;
+  return __builtin_mul_overflow(a, b, &product)
+             ? std::numeric_limits<int64_t>::max()
+             : product;
+}
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max()
+                                            : sum;
+}
+
+// Bytes of one element of `spec`, or INT64_MAX if that overflows.
+int64_t SpecBytes(const v1::TensorSpec& spec) {
+  int64_t bytes = DTypeSize(spec.dtype());
+  for (int64_t dim : spec.shape()) bytes = SaturatingMul(bytes, dim);
+  return bytes;
+}
+
+absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field,
+                       int64_t max_bytes) {
   if (DTypeSize(spec.dtype()) == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ".dtype: must be specified"));
@@ -41,6 +68,13 @@ absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field) {
                        ShapeString(ShapeOf(spec.shape()))));
     }
   }
+  // One step's row must fit in a chunk; this also bounds every product of
+  // the shape, so nothing later overflows.
+  if (SpecBytes(spec) > max_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".shape: one row of shape ", ShapeString(ShapeOf(spec.shape())),
+        " exceeds the table's max_chunk_bytes of ", max_bytes));
+  }
   return absl::OkStatus();
 }
 
@@ -49,11 +83,25 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
     return absl::InvalidArgumentError("table.name: is required");
   }
   const std::string prefix = absl::StrCat("table ", config.name(), ": ");
-  RETURN_IF_ERROR(CheckSpec(config.observation(), prefix + "observation"));
-  RETURN_IF_ERROR(CheckSpec(config.action(), prefix + "action"));
-  if (config.max_chunk_length() < 1) {
+  if (config.max_chunk_bytes() < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(prefix, "max_chunk_length: must be at least 1"));
+        absl::StrCat(prefix, "max_chunk_bytes: must be >= 0, got ",
+                     config.max_chunk_bytes()));
+  }
+  RETURN_IF_ERROR(CheckSpec(config.observation(), prefix + "observation",
+                            MaxChunkBytes(config)));
+  RETURN_IF_ERROR(
+      CheckSpec(config.action(), prefix + "action", MaxChunkBytes(config)));
+  if (config.max_chunk_length() < 1 ||
+      config.max_chunk_length() > kMaxChunkLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, "max_chunk_length: must be in [1, ",
+                     kMaxChunkLength, "], got ", config.max_chunk_length()));
+  }
+  if (config.capacity() > kMaxCapacity) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(prefix, "capacity: at most ", kMaxCapacity,
+                     " transitions per table, got ", config.capacity()));
   }
   if (config.capacity() < config.max_chunk_length()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -107,8 +155,11 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
 std::unique_ptr<ItemSelector> MakeSelector(const v1::TableConfig& config) {
   switch (config.sampler()) {
     case v1::TableConfig::PRIORITIZED:
+      // A chunk is stored before the oldest ones are evicted, so up to a
+      // chunk more than the capacity is live for a moment.
       return std::make_unique<PrioritizedSelector>(
-          config.capacity(), config.priority_exponent() > 0
+          config.capacity() + config.max_chunk_length(),
+          config.priority_exponent() > 0
                                  ? config.priority_exponent()
                                  : kDefaultPriorityExponent);
     case v1::TableConfig::FIFO:
@@ -116,10 +167,6 @@ std::unique_ptr<ItemSelector> MakeSelector(const v1::TableConfig& config) {
     default:
       return std::make_unique<UniformSelector>();
   }
-}
-
-int64_t SpecBytes(const v1::TensorSpec& spec) {
-  return NumElements(ShapeOf(spec.shape())) * DTypeSize(spec.dtype());
 }
 
 }  // namespace
@@ -234,7 +281,14 @@ void Table::Acknowledge(absl::StatusOr<Stored> stored, absl::Time start,
     return;
   }
   auto complete = [this, start, result = stored->result,
-                   done = std::move(done)]() mutable {
+                   done = std::move(done)](absl::Status durable) mutable {
+    if (!durable.ok()) {
+      // Not acknowledged: the writer keeps the chunk and resends it.
+      done(absl::UnavailableError(absl::StrCat(
+          "the chunk is stored but could not be made durable: ",
+          durable.message())));
+      return;
+    }
     metrics_->insert_latency->Observe(
         absl::ToDoubleSeconds(absl::Now() - start));
     done(result);
@@ -243,7 +297,7 @@ void Table::Acknowledge(absl::StatusOr<Stored> stored, absl::Time start,
     // Users of the table (the insert streams) hold it until this runs.
     stored->log->WhenDurable(stored->log_position, std::move(complete));
   } else {
-    complete();
+    complete(absl::OkStatus());
   }
 }
 
@@ -276,9 +330,31 @@ absl::Status Table::ValidateSample(const SampleOptions& options) {
   return absl::OkStatus();
 }
 
+int64_t Table::SampleBytes(const SampleOptions& options) const {
+  // Per row: keys, probabilities, policy versions (int64/float64), weights
+  // (float32) and the source table (uint8).
+  constexpr int64_t kPerRow = 8 + 8 + 8 + 4 + 1;
+  // Per step: reward (float32), terminated and truncated (bool).
+  constexpr int64_t kPerStep = 4 + 1 + 1;
+  const int64_t length = options.shape.sequence_length;
+  const int64_t steps = length > 0 ? length : 1;
+  // Sequences: L + 1 observations; transitions: observation and next.
+  const int64_t observations = length > 0 ? length + 1 : 2;
+  const int64_t row = SaturatingAdd(
+      SaturatingAdd(SaturatingMul(observations, observation_bytes_),
+                    SaturatingMul(steps, action_bytes_ + kPerStep + 4)),
+      kPerRow);
+  return SaturatingMul(options.batch_size, row);
+}
+
 void Table::SampleAsync(const SampleOptions& options, absl::Time deadline,
                         CancelFlag cancel, SampleDone done) {
   absl::Status valid = ValidateSample(options);
+  if (valid.ok() && SampleBytes(options) > kMaxSampleBytes) {
+    valid = absl::ResourceExhaustedError(absl::StrCat(
+        "batch_size x (sequence_length + 1): a sample of ", SampleBytes(options),
+        " bytes exceeds the most one sample may take, ", kMaxSampleBytes));
+  }
   if (!valid.ok()) {
     done(std::move(valid));
     return;
@@ -332,6 +408,7 @@ absl::StatusOr<SampledBatch> Table::Sample(const SampleOptions& options,
                 finished.Notify();
               });
   finished.WaitForNotification();
+  if (out.ok()) Settle(out->delivery, /*delivered=*/true);
   return out;
 }
 
@@ -369,10 +446,18 @@ bool Table::InsertReadyLocked() const {
   return limiter_.CanInsert(chunk.rewards().shape(0), SizeLocked());
 }
 
+int64_t Table::AvailableLocked() const {
+  if (!selector_->ConsumesSamples()) return SizeLocked();
+  return store_.end() - std::max(queue_next_, first_item_) +
+         static_cast<int64_t>(queue_returned_.size());
+}
+
 bool Table::CanSampleLocked(int batch_size) const {
-  // A consuming sampler cannot hand out more items than it holds.
-  if (selector_->ConsumesSamples() && SizeLocked() < batch_size) return false;
-  return SizeLocked() > 0 && limiter_.CanSample(batch_size, SizeLocked());
+  // A consuming sampler cannot hand out more items than it has to hand out.
+  if (selector_->ConsumesSamples() && AvailableLocked() < batch_size) {
+    return false;
+  }
+  return AvailableLocked() > 0 && limiter_.CanSample(batch_size, SizeLocked());
 }
 
 bool Table::SampleReadyLocked() const {
@@ -500,6 +585,9 @@ absl::StatusOr<Table::Stored> Table::StoreLocked(v1::TrajectoryChunk chunk,
   Stored stored;
   InsertResult& result = stored.result;
   result.sequence = chunk.sequence();
+  // Once the log failed nothing is acknowledged, not even a resend of a
+  // chunk stored before: it may be one the log lost.
+  if (log && log_ != nullptr) RETURN_IF_ERROR(log_->status());
   const auto last = last_sequence_.find(chunk.actor_id());
   if (last != last_sequence_.end() && chunk.sequence() <= last->second) {
     result.duplicate = true;
@@ -543,13 +631,69 @@ void Table::EvictFrontLocked() {
     metrics_->evicted_transitions->Increment();
   }
   first_item_ = store_.first();
+  // Evicted items handed out by a queue are settled already.
+  queue_returned_.erase(queue_returned_.begin(),
+                        queue_returned_.lower_bound(first_item_));
+  queue_finished_.erase(queue_finished_.begin(),
+                        queue_finished_.lower_bound(first_item_));
+}
+
+std::optional<int64_t> Table::NextQueuedLocked() {
+  if (!queue_returned_.empty()) {
+    const int64_t key = *queue_returned_.begin();
+    queue_returned_.erase(queue_returned_.begin());
+    return key;
+  }
+  queue_next_ = std::max(queue_next_, first_item_);
+  if (queue_next_ >= store_.end()) return std::nullopt;
+  return queue_next_++;
+}
+
+void Table::FinishQueuedLocked(int64_t key) {
+  if (key < first_item_) return;  // evicted meanwhile
+  queue_finished_.insert(key);
+  while (!queue_finished_.empty() && *queue_finished_.begin() == first_item_) {
+    queue_finished_.erase(queue_finished_.begin());
+    ConsumeLocked(first_item_);
+  }
+}
+
+void Table::LogConsumedLocked() {
+  if (log_ == nullptr || !last_consumed_.has_value()) return;
+  // Best effort: if it is lost, a restart hands these items out again.
+  v1::LogRecord record;
+  *record.mutable_consume() = *last_consumed_;
+  record.mutable_consume()->set_job_id(job_id_);
+  record.mutable_consume()->set_table(config_.name());
+  (void)log_->Append(record);
+  last_consumed_.reset();
+}
+
+void Table::Settle(uint64_t delivery, bool delivered) {
+  absl::MutexLock lock(&mu_);
+  auto found = in_flight_.find(delivery);
+  if (found == in_flight_.end()) return;
+  InFlight batch = std::move(found->second);
+  in_flight_.erase(found);
+  if (delivered) {
+    for (int64_t key : batch.queued_keys) FinishQueuedLocked(key);
+    LogConsumedLocked();
+  } else {
+    limiter_.ForgetSample(batch.transitions);
+    metrics_->undelivered_transitions->Increment(batch.transitions);
+    for (int64_t key : batch.queued_keys) {
+      if (key >= first_item_) queue_returned_.insert(key);
+    }
+  }
+  UpdateGaugesLocked();
 }
 
 void Table::ConsumeLocked(int64_t key) {
   const ChunkStore::Identity chunk = store_.ChunkIdentity(key);
-  last_consumed_.set_actor_id(chunk.actor_id);
-  last_consumed_.set_sequence(chunk.sequence);
-  last_consumed_.set_offset(key + 1 - chunk.first);
+  last_consumed_.emplace();
+  last_consumed_->set_actor_id(chunk.actor_id);
+  last_consumed_->set_sequence(chunk.sequence);
+  last_consumed_->set_offset(key + 1 - chunk.first);
   selector_->Delete(key);
   first_item_ = key + 1;
   // Chunks whose every item was consumed go.
@@ -615,15 +759,26 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
     size_t chunk;
   };
   std::vector<Candidate> candidates;
+  const bool queue = selector_->ConsumesSamples();
+  InFlight in_flight;
+  in_flight.transitions = b;
+  // A queue that cannot fill the batch puts back what it took.
+  auto fail = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (int64_t key : in_flight.queued_keys) queue_returned_.insert(key);
+    return NoFittingItemsLocked(options);
+  };
   for (int row = 0; row < b;) {
-    const int wanted = selector_->ConsumesSamples() ? 1 : b - row;
-    if (SizeLocked() == 0 || draws_left < wanted) {
-      return NoFittingItemsLocked(options);
-    }
+    const int wanted = queue ? 1 : b - row;
+    if (AvailableLocked() == 0 || draws_left < wanted) return fail();
     draws_left -= wanted;
     candidates.clear();
     for (int i = 0; i < wanted; ++i) {
-      const Selection selection = selector_->Sample(rng_);
+      Selection selection;
+      if (queue) {
+        selection = {*NextQueuedLocked(), 1.0};
+      } else {
+        selection = selector_->Sample(rng_);
+      }
       candidates.push_back({selection, store_.IndexOf(selection.key)});
       store_.PrefetchChunk(candidates.back().chunk);
     }
@@ -633,12 +788,13 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
     for (const auto& [selection, chunk] : candidates) {
       const int64_t version = store_.PolicyVersionAt(chunk);
       const bool stale = IsStaleLocked(version);
-      if (stale && selector_->ConsumesSamples()) {
-        ConsumeLocked(selection.key);  // a queue drops what it may not serve
+      if (stale && queue) {
+        FinishQueuedLocked(selection.key);  // a queue drops what it may not serve
         continue;
       }
       if (stale ||
           !store_.Gather(chunk, selection.key, options.shape, row, batch)) {
+        if (queue) queue_returned_.insert(selection.key);  // still first
         continue;
       }
       // Bucket counts, added to the histogram once per batch: cheaper than
@@ -658,17 +814,13 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
               : 1.0f;
       std::memcpy(&batch.weights[row * sizeof(float)], &weight, sizeof(float));
       ++row;
-      if (selector_->ConsumesSamples()) ConsumeLocked(selection.key);
+      if (queue) in_flight.queued_keys.push_back(selection.key);
     }
   }
-  if (log_ != nullptr && selector_->ConsumesSamples()) {
-    // Best effort: if it is lost, a restart hands these items out again.
-    v1::LogRecord record;
-    *record.mutable_consume() = last_consumed_;
-    record.mutable_consume()->set_job_id(job_id_);
-    record.mutable_consume()->set_table(config_.name());
-    (void)log_->Append(record);
-  }
+  // Stale items a queue dropped are consumed at once.
+  LogConsumedLocked();
+  batch.delivery = next_delivery_++;
+  in_flight_.emplace(batch.delivery, std::move(in_flight));
   metrics_->policy_lag->ObserveMultiple(lag_counts, lag_sum);
   limiter_.RecordSample(b);
   metrics_->samples->Increment();

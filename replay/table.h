@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +85,15 @@ class Table {
   // Checks sample options; InvalidArgument naming the field.
   static absl::Status ValidateSample(const SampleOptions& options);
 
+  // Bytes of tensor data a sample of `options` from this table returns,
+  // computed in 64 bits (saturating at INT64_MAX): the bound a server checks
+  // against its message limit before sampling.
+  int64_t SampleBytes(const SampleOptions& options) const;
+
+  // The most bytes one sample may take here, whoever asks: protobuf
+  // messages cannot exceed 2 GiB.
+  static constexpr int64_t kMaxSampleBytes = (int64_t{1} << 31) - 1;
+
   // Stores `chunk` once the rate limiter lets it in and calls `done` with
   // the result. A malformed chunk is refused at once with InvalidArgument and
   // changes nothing. Ends with DeadlineExceeded at `deadline`, Cancelled
@@ -94,11 +105,24 @@ class Table {
   // limiter allows, and calls `done`. Importance weights in the batch are
   // (N P(i))^-beta, not yet normalised. FailedPrecondition if no item fits
   // the request (e.g. sequences longer than the stored episodes). Same
-  // deadline and cancellation rules as InsertAsync.
+  // deadline and cancellation rules as InsertAsync. ResourceExhausted, before
+  // anything changes, for a sample over kMaxSampleBytes.
+  //
+  // Every batch handed out must be settled once with Settle(batch.delivery,
+  // delivered): until then its FIFO items are neither served again nor
+  // consumed for good.
   void SampleAsync(const SampleOptions& options, absl::Time deadline,
                    CancelFlag cancel, SampleDone done);
 
-  // Blocking forms of the above for in-process callers and tests.
+  // Settles a sampled batch. Delivered: a FIFO table's items are consumed
+  // (and the consumption logged when durable). Not delivered (the client went
+  // away, the response could not be sent): the rate limiter forgets the
+  // sample and a FIFO table serves its items again, first. Unknown or
+  // already settled tickets are ignored.
+  void Settle(uint64_t delivery, bool delivered);
+
+  // Blocking forms of the above for in-process callers and tests; a sample
+  // counts as delivered once returned.
   absl::StatusOr<InsertResult> Insert(v1::TrajectoryChunk chunk,
                                       absl::Time deadline);
   absl::StatusOr<SampledBatch> Sample(const SampleOptions& options,
@@ -186,6 +210,14 @@ class Table {
   void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A FIFO sampler's item `key` (the first held) leaves the table.
   void ConsumeLocked(int64_t key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FIFO: the next item to hand out (returned ones first), if any.
+  std::optional<int64_t> NextQueuedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FIFO: `key` is done with (delivered, or dropped as stale); consumes every
+  // item from the first held up to the first not done with.
+  void FinishQueuedLocked(int64_t key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Items a sample may draw now: for FIFO, those not handed out.
+  int64_t AvailableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LogConsumedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool IsStaleLocked(int64_t policy_version) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -214,8 +246,21 @@ class Table {
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingSample> pending_samples_ ABSL_GUARDED_BY(mu_);
-  // The FIFO item last handed out, for the consumption log record.
-  v1::ConsumeRecord last_consumed_ ABSL_GUARDED_BY(mu_);
+  // The FIFO item last consumed, for the consumption log record.
+  std::optional<v1::ConsumeRecord> last_consumed_ ABSL_GUARDED_BY(mu_);
+  // FIFO delivery: items below queue_next_ were handed out; of those at or
+  // above first_item_, `queue_returned_` were not delivered (served again
+  // first) and `queue_finished_` were, but after items still in flight.
+  int64_t queue_next_ ABSL_GUARDED_BY(mu_) = 0;
+  std::set<int64_t> queue_returned_ ABSL_GUARDED_BY(mu_);
+  std::set<int64_t> queue_finished_ ABSL_GUARDED_BY(mu_);
+  // Batches handed out and not yet settled, by ticket.
+  struct InFlight {
+    int64_t transitions = 0;
+    std::vector<int64_t> queued_keys;  // FIFO only
+  };
+  absl::flat_hash_map<uint64_t, InFlight> in_flight_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_delivery_ ABSL_GUARDED_BY(mu_) = 1;
   // The deadline the worker is waiting until.
   absl::Time worker_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <set>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/table.h"
@@ -130,6 +131,104 @@ TEST_F(TableSamplingTest, FifoHandsOutEachItemOnceInOrder) {
                 .status()
                 .code(),
             absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(TableSamplingTest, FifoItemsNotDeliveredAreServedAgainFirst) {
+  v1::TableConfig config = CartPoleTable(100);
+  config.set_sampler(v1::TableConfig::FIFO);
+  auto table = MakeTable(config);
+  ASSERT_TRUE(table->Insert(MakeChunk("a", 1, 8, 0), Soon()).ok());
+  auto take = [&](int batch_size) {
+    absl::Notification done;
+    absl::StatusOr<SampledBatch> out;
+    table->SampleAsync(Options(batch_size), Soon(), nullptr,
+                       [&](absl::StatusOr<SampledBatch> batch) {
+                         out = std::move(batch);
+                         done.Notify();
+                       });
+    done.WaitForNotification();
+    EXPECT_TRUE(out.ok()) << out.status();
+    return std::move(out).value();
+  };
+  auto keys = [](const SampledBatch& batch) {
+    std::vector<int64_t> out;
+    for (int i = 0; i < batch.batch_size; ++i) {
+      out.push_back(At<int64_t>(batch.keys, i));
+    }
+    return out;
+  };
+  SampledBatch lost = take(3);   // 0, 1, 2: never delivered
+  SampledBatch sent = take(3);   // 3, 4, 5: delivered
+  EXPECT_EQ(keys(sent), (std::vector<int64_t>{3, 4, 5}));
+  table->Settle(sent.delivery, /*delivered=*/true);
+  // Items after ones in flight are not consumed yet: the table holds 8.
+  EXPECT_EQ(table->Info().size(), 8);
+  table->Settle(lost.delivery, /*delivered=*/false);
+  EXPECT_EQ(table->Info().sampled_transitions(), 3);
+  // What was not delivered comes first, then the rest in order.
+  SampledBatch again = take(4);
+  EXPECT_EQ(keys(again), (std::vector<int64_t>{0, 1, 2, 6}));
+  table->Settle(again.delivery, /*delivered=*/true);
+  EXPECT_EQ(table->Info().size(), 1);
+  // A second settle of the same batch changes nothing.
+  table->Settle(lost.delivery, /*delivered=*/false);
+  EXPECT_EQ(table->Info().size(), 1);
+  EXPECT_EQ(keys(take(1)), (std::vector<int64_t>{7}));
+}
+
+TEST_F(TableSamplingTest, PrioritizedKeepsEveryLiveItemAtACapacityOfAPowerOfTwo) {
+  // Capacity 64 with chunks of 8: the ninth chunk is stored before the
+  // first is evicted, so 72 items are live for a moment.
+  v1::TableConfig config = CartPoleTable(64);
+  config.set_max_chunk_length(8);
+  config.set_sampler(v1::TableConfig::PRIORITIZED);
+  auto table = MakeTable(config);
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_TRUE(table->Insert(MakeChunk("a", i + 1, 8, 8 * i), Soon()).ok());
+  }
+  ASSERT_EQ(table->Info().size(), 64);
+  absl::StatusOr<SampledBatch> batch = table->Sample(Options(4000), Soon());
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  std::set<int64_t> seen;
+  for (int i = 0; i < 4000; ++i) {
+    seen.insert(At<int64_t>(batch->keys, i));
+    // Every live item has the same priority: 1/64 each.
+    EXPECT_NEAR(At<double>(batch->probabilities, i), 1.0 / 64, 1e-12);
+  }
+  EXPECT_EQ(*seen.begin(), 8);
+  EXPECT_EQ(*seen.rbegin(), 71);
+  EXPECT_EQ(seen.size(), 64u);
+}
+
+TEST_F(TableSamplingTest, SamplesTooLargeToHoldAreRefusedBeforeAnything) {
+  auto table = MakeTable(CartPoleTable(100));
+  ASSERT_TRUE(table->Insert(MakeChunk("a", 1, 8, 0), Soon()).ok());
+  // 2^20 sequences of 100000 steps: 9e11 observation rows.
+  const SampleOptions huge = Options(1 << 20, 1, 1.0, 100000);
+  EXPECT_GT(table->SampleBytes(huge), Table::kMaxSampleBytes);
+  absl::StatusOr<SampledBatch> batch = table->Sample(huge, Soon());
+  EXPECT_EQ(batch.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(batch.status().message()),
+              HasSubstr("batch_size x (sequence_length + 1)"));
+  EXPECT_EQ(table->Info().sampled_transitions(), 0);
+  // Transitions of CartPole: two rows of 16 bytes, an 8-byte action, and
+  // 4 + 1 + 1 + 4 + 29 bytes of the rest per row.
+  EXPECT_EQ(table->SampleBytes(Options(10)), 10 * (32 + 8 + 39));
+}
+
+TEST_F(TableSamplingTest, ShapesWhoseBytesOverflowAreRefused) {
+  v1::TableConfig config = CartPoleTable(100);
+  config.mutable_observation()->add_shape(int64_t{1} << 40);
+  config.mutable_observation()->add_shape(int64_t{1} << 40);
+  absl::StatusOr<std::unique_ptr<Table>> table =
+      Table::Create("job", config, metrics_.get());
+  ASSERT_EQ(table.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(table.status().message()),
+              HasSubstr("observation.shape"));
+  v1::TableConfig huge = CartPoleTable(int64_t{1} << 40);
+  table = Table::Create("job", huge, metrics_.get());
+  ASSERT_EQ(table.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(table.status().message()), HasSubstr("capacity"));
 }
 
 TEST_F(TableSamplingTest, NStepTransitionsSpanChunksWithinAnEpisode) {

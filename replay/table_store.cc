@@ -9,6 +9,15 @@
 namespace entropic {
 namespace {
 
+// Bounds on what one client can make replay keep track of.
+constexpr size_t kMaxJobIdBytes = 256;
+constexpr size_t kMaxTablesPerJob = 16;
+constexpr size_t kMaxJobs = 1024;
+
+}  // namespace
+
+namespace {
+
 // Owns a table and its metrics; the metrics go when the table is gone.
 struct TableHolder {
   ReplayMetrics* replay_metrics;
@@ -35,11 +44,22 @@ absl::Status TableStore::CreateTables(
 absl::Status TableStore::CreateTablesInternal(
     const std::string& job_id, const std::vector<v1::TableConfig>& configs,
     bool log) {
-  if (job_id.empty()) {
-    return absl::InvalidArgumentError("job_id: is required");
+  if (job_id.empty() || job_id.size() > kMaxJobIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "job_id: must be 1 to ", kMaxJobIdBytes, " bytes, got ", job_id.size()));
+  }
+  if (configs.empty() || configs.size() > kMaxTablesPerJob) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tables: a job has 1 to ", kMaxTablesPerJob,
+                     " tables, got ", configs.size()));
   }
   absl::MutexLock lock(&mu_);
   auto existing = jobs_.find(job_id);
+  if (existing == jobs_.end() && jobs_.size() >= kMaxJobs) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "job_id: replay holds the tables of ", kMaxJobs,
+        " jobs already, its most; delete some first"));
+  }
   // Check everything before creating anything.
   for (const v1::TableConfig& config : configs) {
     if (existing == jobs_.end()) continue;

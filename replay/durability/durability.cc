@@ -4,7 +4,9 @@
 #include <glog/logging.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status_macros.h"
 #include "replay/durability/log_file.h"
 
 namespace entropic {
@@ -29,7 +32,8 @@ std::map<uint64_t, std::string> Numbered(const std::string& directory,
                                          const std::string& prefix,
                                          const std::string& suffix) {
   std::map<uint64_t, std::string> files;
-  for (const auto& entry : fs::directory_iterator(directory)) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix + "-", 0) != 0 || name.size() <= suffix.size() ||
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
@@ -44,6 +48,51 @@ std::map<uint64_t, std::string> Numbered(const std::string& directory,
     }
   }
   return files;
+}
+
+// The names replay writes in its checkpoint directory.
+bool IsCheckpointFile(const std::string& name) {
+  static const std::regex kOurs(
+      R"((log-[0-9]+\.wal)|(snapshot-[0-9]+\.snap(\.tmp)?))");
+  return std::regex_match(name, kOurs);
+}
+
+// FailedPrecondition if `directory` holds anything replay did not write
+// there (a volume's lost+found aside): pointed at the wrong directory,
+// replay must neither read nor delete someone else's files.
+absl::Status CheckOnlyOurFiles(const std::string& directory) {
+  std::error_code error;
+  fs::directory_iterator entries(directory, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat(
+        "--checkpoint_dir ", directory, ": cannot list it: ", error.message()));
+  }
+  for (const auto& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    if (IsCheckpointFile(name) || name == "lost+found") continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--checkpoint_dir ", directory, " holds ", name,
+        ", which entropic-replay did not write; give it an empty directory "
+        "or one it wrote"));
+  }
+  return absl::OkStatus();
+}
+
+// fsyncs a file or directory; Internal naming it and the error.
+absl::Status SyncPath(const std::string& path, int flags) {
+  const int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat("opening ", path, " to sync it: ", std::strerror(errno)));
+  }
+  const int result = fsync(fd);
+  const int error = errno;
+  close(fd);
+  if (result != 0) {
+    return absl::InternalError(
+        absl::StrCat("syncing ", path, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
 }
 
 class FileSnapshotWriter final : public SnapshotWriter {
@@ -72,12 +121,7 @@ class FileSnapshotWriter final : public SnapshotWriter {
     if (!out_)
       return absl::InternalError(absl::StrCat(path_, ": write failed"));
     // Sync the contents before the rename makes the snapshot visible.
-    const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      fsync(fd);
-      close(fd);
-    }
-    return absl::OkStatus();
+    return SyncPath(path_, O_RDONLY);
   }
   int64_t transitions() const { return transitions_; }
   int tables() const { return tables_; }
@@ -89,13 +133,6 @@ class FileSnapshotWriter final : public SnapshotWriter {
   int tables_ = 0;
 };
 
-void SyncDirectory(const std::string& directory) {
-  const int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-}
 
 }  // namespace
 
@@ -110,6 +147,11 @@ absl::StatusOr<std::unique_ptr<Durability>> Durability::Open(
     return absl::InternalError(absl::StrCat(
         "--checkpoint_dir ", options.directory, ": ", error.message()));
   }
+  if (!fs::is_directory(options.directory, error)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--checkpoint_dir ", options.directory, ": is not a directory"));
+  }
+  RETURN_IF_ERROR(CheckOnlyOurFiles(options.directory));
   // Unfinished snapshots never became visible; drop them.
   for (const auto& [number, path] :
        Numbered(options.directory, "snapshot", ".snap.tmp")) {
@@ -193,7 +235,9 @@ absl::StatusOr<v1::CheckpointResponse> Durability::Snapshot(
     return absl::InternalError(
         absl::StrCat("publishing ", path, ": ", error.message()));
   }
-  SyncDirectory(options_.directory);
+  // The rename is durable once the directory is synced; until then the
+  // older files must stay.
+  RETURN_IF_ERROR(SyncPath(options_.directory, O_RDONLY | O_DIRECTORY));
   // Everything before this snapshot's segment is now redundant.
   for (const auto& [number, old] :
        Numbered(options_.directory, "log", ".wal")) {

@@ -1,5 +1,8 @@
 #include "replay/durability/durability.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 
@@ -8,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/durability/log_file.h"
+#include "replay/durability/write_ahead_log.h"
 #include "replay/testing/chunks.h"
 
 namespace entropic {
@@ -201,8 +205,107 @@ TEST_F(DurabilityTest, FsyncPolicyAcknowledgesAfterTheSync) {
   absl::StatusOr<uint64_t> position = (*durability)->log().Append(Insert(1));
   ASSERT_TRUE(position.ok());
   absl::Notification durable;
-  (*durability)->log().WhenDurable(*position, [&] { durable.Notify(); });
+  absl::Status status = absl::UnknownError("not run");
+  (*durability)->log().WhenDurable(*position, [&](absl::Status result) {
+    status = result;
+    durable.Notify();
+  });
   EXPECT_TRUE(durable.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(status.ok()) << status;
+}
+
+TEST_F(DurabilityTest, ADirectoryWithOtherFilesOrAFileIsRefused) {
+  fs::create_directories(directory_);
+  std::ofstream(directory_ + "/notes.txt") << "not replay's";
+  auto open = [&] {
+    return Durability::Open(
+               Options(), [](v1::LogRecord&) { return absl::OkStatus(); },
+               nullptr)
+        .status();
+  };
+  absl::Status status = open();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("notes.txt"));
+  // Nothing of replay's was written beside it.
+  EXPECT_EQ(std::distance(fs::directory_iterator(directory_),
+                          fs::directory_iterator()),
+            1);
+  fs::remove_all(directory_);
+  std::ofstream(directory_) << "a file";
+  status = open();
+  EXPECT_FALSE(status.ok());
+  EXPECT_THAT(std::string(status.message()), HasSubstr(directory_));
+  fs::remove(directory_);
+}
+
+// A log whose syncs fail as a full or failing disk makes them fail.
+std::unique_ptr<WriteAheadLog> OpenLog(const std::string& directory,
+                                       std::function<int(int)> sync,
+                                       absl::Duration interval) {
+  fs::create_directories(directory);
+  WriteAheadLog::Options options;
+  options.directory = directory;
+  options.flush = FlushPolicy::kFsync;
+  options.fsync_interval = interval;
+  options.sync = std::move(sync);
+  absl::StatusOr<std::unique_ptr<WriteAheadLog>> log =
+      WriteAheadLog::Open(options, 1);
+  EXPECT_TRUE(log.ok()) << log.status();
+  return log.ok() ? std::move(log).value() : nullptr;
+}
+
+TEST_F(DurabilityTest, AFailedSyncIsNotReportedDurableAndFailsTheLog) {
+  std::unique_ptr<WriteAheadLog> log = OpenLog(
+      directory_,
+      [](int) {
+        errno = EIO;
+        return -1;
+      },
+      absl::Milliseconds(1));
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> position = log->Append(Insert(1));
+  ASSERT_TRUE(position.ok());
+  absl::Notification ran;
+  absl::Status status;
+  log->WhenDurable(*position, [&](absl::Status result) {
+    status = result;
+    ran.Notify();
+  });
+  ASSERT_TRUE(ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("Input/output error"));
+  // Nothing more is taken, and nothing more is reported durable.
+  EXPECT_EQ(log->Append(Insert(2)).status().code(),
+            absl::StatusCode::kInternal);
+  bool later_ok = true;
+  log->WhenDurable(*position, [&](absl::Status result) {
+    later_ok = result.ok();
+  });
+  EXPECT_FALSE(later_ok);
+}
+
+TEST_F(DurabilityTest, ARotationThatCannotOpenTheNextSegmentStillAnswers) {
+  // Syncs succeed, but the flusher waits long enough for the rotation to
+  // come first.
+  std::unique_ptr<WriteAheadLog> log =
+      OpenLog(directory_, [](int fd) { return fdatasync(fd); },
+              absl::Seconds(30));
+  ASSERT_NE(log, nullptr);
+  absl::StatusOr<uint64_t> position = log->Append(Insert(1));
+  ASSERT_TRUE(position.ok());
+  absl::Notification ran;
+  absl::Status status = absl::UnknownError("not run");
+  log->WhenDurable(*position, [&](absl::Status result) {
+    status = result;
+    ran.Notify();
+  });
+  // The next segment cannot be created where the directory was.
+  fs::remove_all(directory_);
+  EXPECT_FALSE(log->Rotate().ok());
+  // The record was synced before the rotation failed: it is durable.
+  ASSERT_TRUE(ran.HasBeenNotified());
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_FALSE(log->Append(Insert(2)).ok());
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <glog/logging.h>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "replay/durability/log_file.h"
 
@@ -55,17 +58,62 @@ WriteAheadLog::~WriteAheadLog() {
     closing_ = true;
   }
   if (flusher_.joinable()) flusher_.join();
-  std::multimap<uint64_t, absl::AnyInvocable<void()>> waiting;
+  std::vector<Answer> ready;
   {
     absl::MutexLock lock(&mu_);
     if (fd_ >= 0) {
-      fdatasync(fd_);
+      if (failed_.ok() && SyncLocked(fd_).ok()) durable_ = appended_;
       close(fd_);
       fd_ = -1;
     }
-    waiting.swap(waiting_);
+    // Everything appended is durable now, unless the log failed: then the
+    // waiters for what was not synced get its error.
+    ready = TakeReadyLocked();
   }
-  for (auto& [position, done] : waiting) done();
+  Run(std::move(ready));
+}
+
+absl::Status WriteAheadLog::Sync(int fd) {
+  const int result = options_.sync ? options_.sync(fd) : fdatasync(fd);
+  if (result == 0) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(
+      "syncing the replay log in ", options_.directory, ": ",
+      std::strerror(errno), "; inserts since the last sync are not durable"));
+}
+
+absl::Status WriteAheadLog::SyncLocked(int fd) {
+  absl::Status synced = Sync(fd);
+  if (!synced.ok()) FailLocked(synced);
+  return synced;
+}
+
+void WriteAheadLog::FailLocked(absl::Status status) {
+  if (failed_.ok()) {
+    LOG(ERROR) << "the replay log failed: " << status;
+    failed_ = std::move(status);
+  }
+}
+
+std::vector<WriteAheadLog::Answer> WriteAheadLog::TakeReadyLocked() {
+  std::vector<Answer> ready;
+  for (auto it = waiting_.begin();
+       it != waiting_.end() && (!failed_.ok() || it->first <= durable_);) {
+    // What was synced before the log failed is durable all the same.
+    ready.push_back({std::move(it->second), it->first <= durable_
+                                                ? absl::OkStatus()
+                                                : failed_});
+    it = waiting_.erase(it);
+  }
+  return ready;
+}
+
+void WriteAheadLog::Run(std::vector<Answer> answers) {
+  for (Answer& answer : answers) answer.done(std::move(answer.status));
+}
+
+absl::Status WriteAheadLog::status() const {
+  absl::MutexLock lock(&mu_);
+  return failed_;
 }
 
 absl::Status WriteAheadLog::OpenSegmentLocked(uint64_t segment) {
@@ -91,6 +139,7 @@ absl::Status WriteAheadLog::OpenSegmentLocked(uint64_t segment) {
 absl::StatusOr<uint64_t> WriteAheadLog::Append(const v1::LogRecord& record) {
   const std::string framed = FrameRecord(record);
   absl::MutexLock lock(&mu_);
+  if (!failed_.ok()) return failed_;
   const off_t before = lseek(fd_, 0, SEEK_CUR);
   absl::Status written = WriteAll(fd_, framed);
   if (!written.ok()) {
@@ -105,36 +154,44 @@ absl::StatusOr<uint64_t> WriteAheadLog::Append(const v1::LogRecord& record) {
   return appended_;
 }
 
-void WriteAheadLog::WhenDurable(uint64_t position,
-                                absl::AnyInvocable<void()> done) {
+void WriteAheadLog::WhenDurable(uint64_t position, Done done) {
+  absl::Status status;
   {
     absl::MutexLock lock(&mu_);
-    if (position > durable_ && !closing_) {
-      waiting_.emplace(position, std::move(done));
-      return;
+    if (failed_.ok() && position > durable_) {
+      if (!closing_) {
+        waiting_.emplace(position, std::move(done));
+        return;
+      }
+      status = absl::UnavailableError("the replay log closed");
+    } else {
+      status = failed_;
     }
   }
-  done();
+  done(status);
 }
 
 absl::StatusOr<uint64_t> WriteAheadLog::Rotate() {
-  std::vector<absl::AnyInvocable<void()>> ready;
-  uint64_t segment;
+  std::vector<Answer> ready;
+  absl::Status status;
+  uint64_t segment = 0;
   {
     absl::MutexLock lock(&mu_);
-    fdatasync(fd_);
+    if (!failed_.ok()) return failed_;
+    if (SyncLocked(fd_).ok()) durable_ = appended_;
     close(fd_);
     fd_ = -1;
-    durable_ = appended_;
-    for (auto it = waiting_.begin(); it != waiting_.end();) {
-      ready.push_back(std::move(it->second));
-      it = waiting_.erase(it);
+    if (failed_.ok()) {
+      absl::Status opened = OpenSegmentLocked(segment_ + 1);
+      if (!opened.ok()) FailLocked(opened);
     }
-    absl::Status opened = OpenSegmentLocked(segment_ + 1);
-    if (!opened.ok()) return opened;
+    // Callbacks for the closed segment run whatever happened next.
+    ready = TakeReadyLocked();
+    status = failed_;
     segment = segment_;
   }
-  for (auto& done : ready) done();
+  Run(std::move(ready));
+  if (!status.ok()) return status;
   return segment;
 }
 
@@ -167,19 +224,35 @@ void WriteAheadLog::FlushLoop() {
     }
     // Syncing outside the lock lets appends continue meanwhile. Rotate()
     // syncs and closes a segment under the lock, so `fd` may be stale here
-    // only if a rotation happened, and then it already covered `target`.
-    fdatasync(fd);
-    std::vector<absl::AnyInvocable<void()>> ready;
+    // only if a rotation happened, and then it already covered `target`
+    // (a sync of the closed descriptor fails with EBADF: not an error of
+    // the log's).
+    const int result = fd >= 0 ? (options_.sync ? options_.sync(fd)
+                                                : fdatasync(fd))
+                               : 0;
+    const int error = errno;
+    std::vector<Answer> ready;
+    absl::Status status;
     {
       absl::MutexLock lock(&mu_);
-      durable_ = std::max(durable_, target);
-      for (auto it = waiting_.begin();
-           it != waiting_.end() && it->first <= durable_;) {
-        ready.push_back(std::move(it->second));
-        it = waiting_.erase(it);
+      if (result == 0 || (error == EBADF && fd != fd_)) {
+        durable_ = std::max(durable_, target);
+      } else {
+        FailLocked(absl::InternalError(absl::StrCat(
+            "syncing the replay log in ", options_.directory, ": ",
+            std::strerror(error),
+            "; inserts since the last sync are not durable")));
       }
+      ready = TakeReadyLocked();
+      status = failed_;
     }
-    for (auto& done : ready) done();
+    Run(std::move(ready));
+    if (!status.ok()) {
+      // Nothing more can become durable; later waiters are failed at once.
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(&closing_));
+      return;
+    }
   }
 }
 

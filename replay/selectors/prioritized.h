@@ -12,11 +12,13 @@ namespace entropic {
 // with probability p_i^alpha / sum_k p_k^alpha, using a sum tree over a ring
 // of slots (key mod slots), so drawing and updating cost O(log capacity).
 // New items get the largest priority seen so far, so each is likely to be
-// sampled soon after it arrives.
+// sampled soon after it arrives. The ring starts small and doubles while
+// more items are live than it has slots, up to `capacity`: a table's memory
+// follows what it holds, not what it may hold.
 class PrioritizedSelector final : public ItemSelector {
  public:
   // `capacity`: most items live at once; `exponent`: alpha >= 0 (0 is
-  // uniform).
+  // uniform). Inserting more live items than `capacity` is a bug.
   PrioritizedSelector(int64_t capacity, double exponent);
 
   void Insert(int64_t key) override;
@@ -29,6 +31,8 @@ class PrioritizedSelector final : public ItemSelector {
 
  private:
   void Set(int64_t key, double value);
+  // Doubles the ring, keeping every live item's value.
+  void Grow();
   int64_t KeyOfSlot(size_t slot) const;
   size_t Slot(int64_t key) const { return static_cast<size_t>(key) % leaves_; }
 

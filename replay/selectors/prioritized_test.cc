@@ -109,3 +109,33 @@ TEST(FifoSelectorTest, AlwaysTheOldest) {
 
 }  // namespace
 }  // namespace entropic
+
+namespace entropic {
+namespace {
+
+TEST(PrioritizedSelectorTest, GrowsWithItsItemsAndKeepsTheirPriorities) {
+  // Room for a million items, but the ring starts small and grows.
+  PrioritizedSelector selector(1 << 20, 1.0);
+  for (int64_t key = 0; key < 5000; ++key) selector.Insert(key);
+  for (int64_t key = 0; key < 1000; ++key) selector.Delete(key);
+  // Items 1000..4999 live; give item k the priority k.
+  for (int64_t key = 1000; key < 5000; ++key) {
+    ASSERT_TRUE(selector.Update(key, static_cast<double>(key)).ok());
+  }
+  for (int64_t key = 5000; key < 9000; ++key) selector.Insert(key);
+  // New items got the largest priority seen (4999); the old kept theirs.
+  const double old_sum = (1000.0 + 4999.0) * 4000 / 2;
+  EXPECT_DOUBLE_EQ(selector.total(), old_sum + 4000 * 4999.0);
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 1000; ++i) {
+    const Selection selection = selector.Sample(rng);
+    ASSERT_GE(selection.key, 1000);
+    ASSERT_LT(selection.key, 9000);
+    const double priority =
+        selection.key < 5000 ? static_cast<double>(selection.key) : 4999.0;
+    EXPECT_DOUBLE_EQ(selection.probability, priority / selector.total());
+  }
+}
+
+}  // namespace
+}  // namespace entropic
