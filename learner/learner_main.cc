@@ -35,8 +35,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<entropic::MetricsServer>> metrics =
       entropic::MetricsServer::Create(FLAGS_host, FLAGS_metrics_port, registry);
   if (!metrics.ok()) {
-    LOG(ERROR) << metrics.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-learner", metrics.status());
   }
   entropic::LearnerServer::Options options;
   options.host = FLAGS_host;
@@ -49,8 +48,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<entropic::LearnerServer>> server =
       entropic::LearnerServer::Create(options, *registry);
   if (!server.ok()) {
-    LOG(ERROR) << server.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-learner", server.status());
   }
   LOG(INFO) << "entropic-learner serving gRPC on port " << (*server)->port()
             << ", metrics on port " << (*metrics)->port() << ", training on "

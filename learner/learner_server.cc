@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_server.h"
 #include "common/status_macros.h"
+#include "learner/device.h"
 #include "learner/trainer.h"
 
 namespace entropic {
@@ -12,10 +13,8 @@ absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
   if (options.replay_address.empty()) {
     return absl::InvalidArgumentError("replay_address: is required");
   }
-  if (options.device != "cpu" && options.device.rfind("cuda", 0) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "device: must be cpu or cuda[:N], got '", options.device, "'"));
-  }
+  // Refused here, at start, rather than by every job.
+  RETURN_IF_ERROR(UsableDevice(options.device).status());
   std::unique_ptr<LearnerServer> server(new LearnerServer());
   server->metrics_ = std::make_unique<LearnerMetrics>(registry);
   server->parameters_ = std::make_unique<ParameterStore>();
@@ -59,8 +58,9 @@ void LearnerServer::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
   // Trainers end first, so weights streams and watches finish cleanly.
-  jobs_->Shutdown();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // Parts are missing when Create failed half-way.
+  if (jobs_) jobs_->Shutdown();
+  if (server_) server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 
 }  // namespace entropic

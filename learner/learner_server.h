@@ -49,7 +49,9 @@ class LearnerServer {
 
   // Cancels running jobs and waits for their checkpoints, then stops the
   // server, waiting at most `grace` for calls in flight.
-  void Shutdown(absl::Duration grace = absl::Seconds(5));
+  // Streams stay open as long as their clients like, so the rest are
+  // cancelled then: a stop takes about `grace`, whatever clients do.
+  void Shutdown(absl::Duration grace = absl::Milliseconds(500));
 
  private:
   LearnerServer() = default;

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "actor/boltzmann_policy.h"
 #include "actor/weights.h"
+#include "common/status_macros.h"
+#include "learner/device.h"
 
 namespace entropic {
 namespace {
@@ -47,18 +49,7 @@ torch::Tensor ImitationLoss(const torch::Tensor& q,
 absl::StatusOr<std::unique_ptr<SoftQLearner>> SoftQLearner::Create(
     const v1::SoftQSpec& spec, int64_t observation_size, int64_t num_actions,
     const std::string& device, uint64_t seed) {
-  torch::Device torch_device(torch::kCPU);
-  try {
-    torch_device = torch::Device(device);
-  } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("device: '", device, "' is not a LibTorch device"));
-  }
-  if (torch_device.is_cuda() && !torch::cuda::is_available()) {
-    return absl::FailedPreconditionError(
-        "device: cuda requested, but this LibTorch build has no CUDA support "
-        "or no GPU is visible");
-  }
+  ASSIGN_OR_RETURN(const torch::Device torch_device, UsableDevice(device));
   torch::manual_seed(seed);
   return std::unique_ptr<SoftQLearner>(
       new SoftQLearner(spec, observation_size, num_actions, torch_device));

@@ -6,6 +6,11 @@
 
 namespace entropic {
 
+// Checks an actor's progress report before anything counts it:
+// InvalidArgument naming the field (negative or absurd step counts,
+// non-finite returns, empty ids).
+absl::Status ValidateProgressReport(const v1::ReportProgressRequest& report);
+
 // How actors get work, over gRPC: converts and calls the JobManager.
 // Thread-safe.
 class WorkServiceImpl final : public v1::WorkService::CallbackService {
