@@ -1,9 +1,8 @@
 #include "common/metrics_server.h"
 
-#include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,28 +10,49 @@
 #include <cstring>
 #include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "prometheus/text_serializer.h"
 
 namespace entropic {
 namespace {
 
-void SendAll(int fd, const std::string& data) {
-  size_t sent = 0;
-  while (sent < data.size()) {
-    const ssize_t n =
-        send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    sent += n;
-  }
+// Connections at once, and how long an idle one is kept: scrapers reconnect.
+constexpr unsigned kMaxConnections = 64;
+constexpr unsigned kIdleTimeoutSeconds = 10;
+
+MHD_Result Reply(MHD_Connection* connection, unsigned status,
+                 const char* content_type, const std::string& body) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          content_type);
+  const MHD_Result queued = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return queued;
 }
 
-std::string Response(const std::string& status, const std::string& type,
-                     const std::string& body) {
-  return absl::StrCat("HTTP/1.0 ", status, "\r\nContent-Type: ", type,
-                      "\r\nContent-Length: ", body.size(),
-                      "\r\nConnection: close\r\n\r\n", body);
+// libmicrohttpd's request handler; `registry` is the served registry.
+MHD_Result Handle(void* registry, MHD_Connection* connection, const char* url,
+                  const char* method, const char* version,
+                  const char* upload_data, size_t* upload_data_size,
+                  void** state) {
+  // The first call for a request comes with its headers only; answer on it
+  // for GET, and refuse everything else without reading a body.
+  if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+      std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    return Reply(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
+                 "only GET is served\n");
+  }
+  if (std::strcmp(url, "/metrics") != 0) {
+    return Reply(connection, MHD_HTTP_NOT_FOUND, "text/plain",
+                 "metrics are at /metrics\n");
+  }
+  std::ostringstream body;
+  prometheus::TextSerializer().Serialize(
+      body, static_cast<prometheus::Registry*>(registry)->Collect());
+  return Reply(connection, MHD_HTTP_OK, "text/plain; version=0.0.4",
+               body.str());
 }
 
 }  // namespace
@@ -40,6 +60,8 @@ std::string Response(const std::string& status, const std::string& type,
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Create(
     const std::string& host, int port,
     std::shared_ptr<prometheus::Registry> registry) {
+  // The socket is bound here rather than by libmicrohttpd, so a busy port
+  // or an unknown host is reported with its reason.
   const std::string address = absl::StrCat(host, ":", port);
   addrinfo hints{};
   hints.ai_family = AF_INET;
@@ -56,7 +78,7 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Create(
   const int yes = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   const bool bound = bind(fd, resolved->ai_addr, resolved->ai_addrlen) == 0 &&
-                     listen(fd, 16) == 0;
+                     listen(fd, 64) == 0;
   freeaddrinfo(resolved);
   if (!bound) {
     const std::string reason = std::strerror(errno);
@@ -67,63 +89,32 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Create(
   sockaddr_in actual{};
   socklen_t length = sizeof(actual);
   getsockname(fd, reinterpret_cast<sockaddr*>(&actual), &length);
-  return std::unique_ptr<MetricsServer>(
-      new MetricsServer(fd, ntohs(actual.sin_port), std::move(registry)));
+
+  std::unique_ptr<MetricsServer> server(
+      new MetricsServer(ntohs(actual.sin_port), std::move(registry)));
+  // One internal thread polls every connection (epoll), so idle or slow
+  // clients never hold up a scrape.
+  server->daemon_ = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr,
+      &Handle, server->registry_.get(), MHD_OPTION_LISTEN_SOCKET, fd,
+      MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
+      MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutSeconds, MHD_OPTION_END);
+  if (server->daemon_ == nullptr) {
+    close(fd);
+    return absl::UnavailableError(absl::StrCat(
+        "cannot serve metrics on ", address, ": libmicrohttpd did not start"));
+  }
+  return server;
 }
 
-MetricsServer::MetricsServer(int listen_fd, int port,
+MetricsServer::MetricsServer(int port,
                              std::shared_ptr<prometheus::Registry> registry)
-    : listen_fd_(listen_fd), port_(port), registry_(std::move(registry)) {
-  thread_ = std::thread([this] { ServeLoop(); });
-}
+    : port_(port), registry_(std::move(registry)) {}
 
 MetricsServer::~MetricsServer() {
-  stopping_.store(true);
-  thread_.join();
-  close(listen_fd_);
+  // Stops the polling thread and closes every connection and the socket.
+  if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
 }
 
-void MetricsServer::ServeLoop() {
-  while (!stopping_.load()) {
-    // Wake up regularly to notice stopping_.
-    pollfd listening{listen_fd_, POLLIN, 0};
-    if (poll(&listening, 1, 200) <= 0) continue;
-    const int connection = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (connection < 0) continue;
-    // A stalled client must not hold up the next scrape for long.
-    timeval timeout{5, 0};
-    setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-    Answer(connection);
-    close(connection);
-  }
-}
-
-void MetricsServer::Answer(int connection) {
-  std::string request;
-  char buffer[2048];
-  while (!absl::StrContains(request, "\r\n\r\n") &&
-         !absl::StrContains(request, "\n\n") && request.size() < 16384) {
-    const ssize_t n = recv(connection, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    request.append(buffer, n);
-  }
-  const std::string line = request.substr(0, request.find('\r'));
-  if (!absl::StartsWith(line, "GET ")) {
-    SendAll(connection, Response("405 Method Not Allowed", "text/plain",
-                                 "only GET is served\n"));
-    return;
-  }
-  const std::string target = line.substr(4, line.find(' ', 4) - 4);
-  if (target != "/metrics" && !absl::StartsWith(target, "/metrics?")) {
-    SendAll(connection, Response("404 Not Found", "text/plain",
-                                 "metrics are at /metrics\n"));
-    return;
-  }
-  std::ostringstream body;
-  prometheus::TextSerializer().Serialize(body, registry_->Collect());
-  SendAll(connection,
-          Response("200 OK", "text/plain; version=0.0.4", body.str()));
-}
 
 }  // namespace entropic

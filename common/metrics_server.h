@@ -1,22 +1,25 @@
 #ifndef ENTROPIC_COMMON_METRICS_SERVER_H_
 #define ENTROPIC_COMMON_METRICS_SERVER_H_
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "prometheus/registry.h"
 
+struct MHD_Daemon;
+
 namespace entropic {
 
 // Serves one process's prometheus::Registry in the Prometheus text format at
-// http://HOST:PORT/metrics (HTTP/1.0, GET only; other paths get 404).
+// http://HOST:PORT/metrics (GET; other paths get 404, other methods 405),
+// with libmicrohttpd: one polling thread for every connection, so an idle
+// or slow client never delays a scrape.
 //
-// A small server of our own rather than prometheus-cpp's civetweb exposer:
-// that one fails to start in processes that also load LibTorch here. One
-// thread answers scrapes one at a time, which is all Prometheus needs.
+// Not prometheus-cpp's own exposer: its civetweb (Debian's build) starts
+// worker threads with 100 KiB stacks, and in a process that loads LibTorch
+// the static TLS of its libraries (OpenBLAS, glog, ...) needs about 108 KiB,
+// so pthread_create fails and the exposer throws.
 class MetricsServer {
  public:
   // Binds `host`:`port`; port 0 picks a free one (see port()). Returns
@@ -25,24 +28,18 @@ class MetricsServer {
       const std::string& host, int port,
       std::shared_ptr<prometheus::Registry> registry);
 
-  // Stops serving and joins the thread.
+  // Stops serving: joins the polling thread and closes every connection.
   ~MetricsServer();
 
   // The port actually bound.
   int port() const { return port_; }
 
  private:
-  MetricsServer(int listen_fd, int port,
-                std::shared_ptr<prometheus::Registry> registry);
+  MetricsServer(int port, std::shared_ptr<prometheus::Registry> registry);
 
-  void ServeLoop();
-  void Answer(int connection);
-
-  const int listen_fd_;
   const int port_;
   const std::shared_ptr<prometheus::Registry> registry_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  MHD_Daemon* daemon_ = nullptr;
 };
 
 }  // namespace entropic

@@ -22,7 +22,7 @@ readonly BUILD_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libtorch-dev prometheus-cpp-dev libgoogle-glog-dev
   libgflags-dev libyaml-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-  zlib1g-dev
+  zlib1g-dev libmicrohttpd-dev
   # LibTorch runs on the system BLAS: OpenBLAS is ~20x the reference one.
   libopenblas0-openmp
 )

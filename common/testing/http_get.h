@@ -13,13 +13,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
 namespace entropic::testing {
 
 // For tests: the body of GET http://127.0.0.1:port/path over HTTP/1.0; errors
-// for a refused connection or a status other than 200.
-inline absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
+// for a refused connection, no answer within `timeout`, or a status other
+// than 200.
+inline absl::StatusOr<std::string> HttpGet(
+    int port, const std::string& path,
+    absl::Duration timeout = absl::Seconds(30)) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const timeval wait = absl::ToTimeval(timeout);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -41,7 +47,13 @@ inline absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   char chunk[8192];
   ssize_t n;
   while ((n = read(fd, chunk, sizeof(chunk))) > 0) response.append(chunk, n);
+  const bool timed_out = n < 0;
   close(fd);
+  if (timed_out && response.empty()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("GET ", path, ": no answer within ",
+                     absl::FormatDuration(timeout)));
+  }
   const size_t body = response.find("\r\n\r\n");
   if (!absl::StartsWith(response, "HTTP/1.1 200") &&
       !absl::StartsWith(response, "HTTP/1.0 200")) {
