@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
       entropic::MetricsServer::Create(FLAGS_metrics_host, FLAGS_metrics_port,
                                       registry);
   if (!metrics_server.ok()) {
-    LOG(ERROR) << metrics_server.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-actor", metrics_server.status());
   }
   entropic::ActorMetrics metrics(*registry);
 
@@ -43,8 +42,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<entropic::Actor>> actor =
       entropic::Actor::Create(options, &metrics);
   if (!actor.ok()) {
-    LOG(ERROR) << actor.status();
-    return EXIT_FAILURE;
+    return entropic::StartupFailure("entropic-actor", actor.status());
   }
   entropic::AnnounceReady("entropic-actor", 0, (*metrics_server)->port());
   std::thread signals([&] {

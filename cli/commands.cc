@@ -26,14 +26,32 @@
 namespace entropic {
 namespace {
 
-// Prints why, and returns `exit_code`.
+// Prints why, and returns `exit_code`. A status without a message still
+// says what happened: its code.
 int Fail(const absl::Status& status, int exit_code) {
-  std::fprintf(stderr, "entropic: %s\n", std::string(status.message()).c_str());
+  const std::string why =
+      status.message().empty()
+          ? absl::StrCat(absl::StatusCodeToString(status.code()),
+                         " (no message)")
+          : std::string(status.message());
+  std::fprintf(stderr, "entropic: %s\n", why.c_str());
   return exit_code;
 }
 
 int Fail(const absl::Status& status) {
   return Fail(status, ExitCodeFor(status));
+}
+
+// `spec` from `job_file` with its defaults filled in, if it validates;
+// InvalidArgument naming the file and the field if not.
+absl::StatusOr<v1::JobSpec> WithDefaultsChecked(const std::string& job_file,
+                                                v1::JobSpec spec) {
+  ApplyJobDefaults(spec);
+  if (absl::Status valid = ValidateJobSpec(spec); !valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(job_file, ": ", valid.message()));
+  }
+  return spec;
 }
 
 int ExitCodeForJob(const v1::Job& job) {
@@ -83,23 +101,18 @@ int RunCommand(const std::string& job_file, const RunOptions& options) {
             .string();
   }
   // Check before starting anything, so a bad file fails fast.
-  v1::JobSpec checked = *spec;
-  ApplyJobDefaults(checked);
-  if (absl::Status valid = ValidateJobSpec(checked); !valid.ok()) {
-    std::fprintf(stderr, "entropic: %s: %s\n", job_file.c_str(),
-                 std::string(valid.message()).c_str());
-    return kExitUsage;
-  }
+  absl::StatusOr<v1::JobSpec> checked = WithDefaultsChecked(job_file, *spec);
+  if (!checked.ok()) return Fail(checked.status(), kExitUsage);
   // Actors and learner share this machine's cores: one intra-op thread each.
   at::set_num_threads(options.torch_threads);
 
   BlockShutdownSignals();
   EmbeddedCluster::Options cluster_options;
-  cluster_options.actors = checked.actors();
+  cluster_options.actors = checked->actors();
   cluster_options.output_root = options.output_dir;
   cluster_options.device = options.device;
   cluster_options.metrics_port = options.metrics_port;
-  if (checked.replay().durable()) {
+  if (checked->replay().durable()) {
     cluster_options.replay_checkpoint_dir =
         (std::filesystem::path(options.output_dir) / "replay").string();
   }
@@ -107,8 +120,8 @@ int RunCommand(const std::string& job_file, const RunOptions& options) {
       EmbeddedCluster::Start(cluster_options);
   if (!cluster.ok()) return Fail(cluster.status());
   std::printf("embedded cluster: learner %s, %d actor%s",
-              (*cluster)->learner_address().c_str(), checked.actors(),
-              checked.actors() == 1 ? "" : "s");
+              (*cluster)->learner_address().c_str(), checked->actors(),
+              checked->actors() == 1 ? "" : "s");
   if ((*cluster)->metrics_port() >= 0) {
     std::printf(", metrics http://127.0.0.1:%d/metrics",
                 (*cluster)->metrics_port());
@@ -142,6 +155,12 @@ int SubmitCommand(const std::string& job_file, const std::string& learner,
   absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
   if (!spec.ok()) {
     return Fail(spec.status(), kExitUsage);
+  }
+  // The learner checks again; checking here names the file and needs no
+  // learner.
+  if (absl::Status valid = WithDefaultsChecked(job_file, *spec).status();
+      !valid.ok()) {
+    return Fail(valid, kExitUsage);
   }
   JobClient client(learner);
   absl::StatusOr<v1::Job> job = client.Submit(*spec);

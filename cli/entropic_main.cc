@@ -70,6 +70,43 @@ job file, 3 learner unreachable, 4 no such job.
 flags: --learner=HOST:PORT (default localhost:7200), --output_dir=runs,
 --device=cpu, --metrics_port=-1, --watch, --verbose; see --helpfull.)";
 
+// gflags exits with 1 on an unknown flag or a value it cannot parse; the
+// CLI promises 2 for a bad command line. Checks every flag first (on a
+// copy of the flags' values: the real parse comes after) and returns the
+// first problem, or "".
+std::string FlagProblem(int argc, char** argv) {
+  gflags::FlagSaver restore_afterwards;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    arg = arg.substr(arg[1] == '-' ? 2 : 1);
+    const size_t equals = arg.find('=');
+    const std::string name = arg.substr(0, equals);
+    const bool has_value = equals != std::string::npos;
+    std::string value = has_value ? arg.substr(equals + 1) : "";
+    gflags::CommandLineFlagInfo info;
+    if (!gflags::GetCommandLineFlagInfo(name.c_str(), &info)) {
+      // --noFLAG turns a boolean off.
+      if (!has_value && name.rfind("no", 0) == 0 &&
+          gflags::GetCommandLineFlagInfo(name.substr(2).c_str(), &info) &&
+          info.type == "bool") {
+        continue;
+      }
+      return "unknown flag --" + name + " (see --help)";
+    }
+    if (!has_value) {
+      if (info.type == "bool") continue;
+      if (i + 1 >= argc) return "--" + name + " needs a value";
+      value = argv[++i];
+    }
+    if (gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty()) {
+      return "--" + name + ": '" + value + "' is not a valid " + info.type;
+    }
+  }
+  return "";
+}
+
 int Usage(const std::string& problem) {
   if (!problem.empty()) std::fprintf(stderr, "entropic: %s\n", problem.c_str());
   std::fprintf(stderr, "%s\n", kUsage);
@@ -80,6 +117,9 @@ int Usage(const std::string& problem) {
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage(kUsage);
+  if (const std::string problem = FlagProblem(argc, argv); !problem.empty()) {
+    return Usage(problem);
+  }
   gflags::ParseCommandLineNonHelpFlags(&argc, &argv, /*remove_flags=*/true);
   if (FLAGS_help) {
     std::printf("%s\n", kUsage);

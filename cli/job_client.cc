@@ -23,14 +23,23 @@ JobClient::JobClient(const std::string& learner_address, absl::Duration timeout)
           learner_address, grpc::InsecureChannelCredentials()))) {}
 
 absl::Status JobClient::Explain(const absl::Status& status) const {
-  if (status.code() != absl::StatusCode::kUnavailable &&
-      status.code() != absl::StatusCode::kDeadlineExceeded) {
-    return status;
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat("cannot reach the learner at ", learner_address_, " (",
+                     status.message(), ")"));
   }
-  return absl::Status(
-      status.code(),
-      absl::StrCat("cannot reach the learner at ", learner_address_, " (",
-                   status.message(), ")"));
+  if (status.message().empty()) {
+    // What gRPC says when the other end is not an Entropic learner (a
+    // metrics port, another service): a bare code.
+    return absl::Status(
+        status.code(),
+        absl::StrCat(learner_address_, " answered ",
+                     absl::StatusCodeToString(status.code()),
+                     " with no message: is it the learner's gRPC port?"));
+  }
+  return status;
 }
 
 template <typename Request, typename Response>

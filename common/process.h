@@ -3,12 +3,16 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+
 namespace entropic {
 
 // Process plumbing shared by the entropic-* binaries.
 
 // The start of every entropic-* main: blocks the shutdown signals (see
-// below), parses the gflags, and sends glog's output to stderr.
+// below), parses the gflags, sends glog's output to stderr, and gRPC's log
+// through glog (only at --v=1 until AnnounceReady: before, a failed start-up
+// is reported once, by the process, in one line).
 void InitProcess(const char* usage, int* argc, char*** argv);
 
 // Settings for processes that serve, called by InitProcess (tests keep the
@@ -30,6 +34,11 @@ int WaitForShutdownSignal();
 
 // As above, but gives up after `timeout_ms` milliseconds and returns 0.
 int WaitForShutdownSignalFor(int timeout_ms);
+
+// Ends a process whose start-up failed: prints one line naming the problem,
+//   "<name>: <status message>"
+// on stderr and returns EXIT_FAILURE, for main to return.
+int StartupFailure(const std::string& name, const absl::Status& status);
 
 // Prints the line that tells supervisors (and tests) the process is serving:
 //   "<name> ready grpc_port=<p> metrics_port=<m>"

@@ -17,9 +17,10 @@ namespace entropic::testing {
 // destroyed.
 class ChildProcess {
  public:
-  // Starts `argv[0]` with the arguments. Internal error if fork/exec fails.
+  // Starts `argv[0]` with the arguments; with `with_stderr`, its stderr is
+  // read as part of its output. Internal error if fork/exec fails.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
-      const std::vector<std::string>& argv);
+      const std::vector<std::string>& argv, bool with_stderr = false);
   ~ChildProcess();
 
   // The next line of stdout, without the newline; DeadlineExceeded if none
