@@ -1,6 +1,5 @@
 #include "common/grpc_server.h"
 
-#include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
@@ -9,18 +8,20 @@ namespace entropic {
 
 absl::StatusOr<StartedServer> StartGrpcServer(
     const std::string& host, int port,
-    const std::vector<grpc::Service*>& services, int max_message_bytes) {
+    const std::vector<grpc::Service*>& services, int max_message_bytes,
+    const ServerSecurity& security) {
   const std::string address = absl::StrCat(host, ":", port);
   StartedServer started;
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &started.port);
+  builder.AddListeningPort(address, security.Credentials(), &started.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);
   started.server = builder.BuildAndStart();
   if (started.server == nullptr || started.port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", address,
+        security.tls() ? " (or tls_cert and tls_key do not match)" : ""));
   }
   return started;
 }
