@@ -17,6 +17,10 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   for (grpc::Service* service : services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(max_message_bytes);
   builder.SetMaxSendMessageSize(max_message_bytes);
+  // gRPC sets SO_REUSEPORT by default, which lets a second process of the
+  // same user bind a port already served and take a share of its
+  // connections; a taken port is an error instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   started.server = builder.BuildAndStart();
   if (started.server == nullptr || started.port == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -20,8 +20,9 @@ struct StartedServer {
 // Serves `services` (which must outlive the server) on host:port with
 // `security`'s credentials (TLS, client certificates, the token check of
 // every call), with messages up to `max_message_bytes` each way. Unavailable
-// naming the address if it cannot be bound (or the certificate and key do
-// not make a TLS server).
+// naming the address if it cannot be bound, also when another process
+// serves it already (no SO_REUSEPORT), or if the certificate and key do not
+// make a TLS server.
 absl::StatusOr<StartedServer> StartGrpcServer(
     const std::string& host, int port,
     const std::vector<grpc::Service*>& services, int max_message_bytes,

@@ -331,5 +331,16 @@ TEST_F(SecuredServerTest, MutualTlsNeedsAClientCertificate) {
   EXPECT_EQ(jobs_.calls, 1);
 }
 
+TEST(StartGrpcServerTest, APortAlreadyServedIsUnavailable) {
+  CountingJobs first_jobs, second_jobs;
+  absl::StatusOr<StartedServer> first =
+      StartGrpcServer("127.0.0.1", 0, {&first_jobs}, 1 << 20, ServerSecurity());
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<StartedServer> second = StartGrpcServer(
+      "127.0.0.1", first->port, {&second_jobs}, 1 << 20, ServerSecurity());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  first->server->Shutdown();
+}
+
 }  // namespace
 }  // namespace entropic
