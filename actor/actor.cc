@@ -41,11 +41,16 @@ absl::Status Actor::Run() {
     v1::GetWorkResponse response;
     const grpc::Status status = work_->GetWork(&context, request, &response);
     if (!status.ok()) {
+      const bool refused =
+          status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED;
       if (!warned) {
         LOG(WARNING) << options_.name << ": learner at "
                      << options_.learner_address
-                     << " not reachable: " << status.error_message()
-                     << "; retrying with backoff";
+                     << (refused ? " refused this actor's credentials ("
+                                   "--token_file, ENTROPIC_TOKEN): "
+                                 : " not reachable: ")
+                     << status.error_message() << "; retrying with backoff";
         warned = true;
       }
       Sleep(backoff.NextDelay());

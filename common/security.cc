@@ -168,8 +168,15 @@ absl::StatusOr<std::vector<RoleToken>> ParseTokens(absl::string_view text,
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
-    const size_t comment = line.find('#');
-    if (comment != absl::string_view::npos) line = line.substr(0, comment);
+    // '#' starts a comment at the start of a line or after white space; a
+    // '#' inside a token is part of it.
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '#' &&
+          (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+        line = line.substr(0, i);
+        break;
+      }
+    }
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
     if (fields.empty()) continue;

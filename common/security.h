@@ -59,11 +59,11 @@ struct RoleToken {
   RoleSet roles = 0;
 };
 
-// Parses a tokens file: one "ROLE TOKEN" per line, '#' starts a comment,
-// blank lines ignored; a token on several lines gets all their roles.
-// Tokens are at least 16 printable non-space characters. InvalidArgument
-// naming `source` and the line for anything else, or for a file without
-// tokens.
+// Parses a tokens file: one "ROLE TOKEN" per line, '#' at the start of a
+// line or after white space starts a comment, blank lines ignored; a token on
+// several lines gets all their roles. Tokens are at least 16 printable
+// non-space characters. InvalidArgument naming `source` and the line for
+// anything else, or for a file without tokens.
 absl::StatusOr<std::vector<RoleToken>> ParseTokens(absl::string_view text,
                                                    absl::string_view source);
 

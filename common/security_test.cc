@@ -93,10 +93,13 @@ TEST(ParseTokensTest, LinesCommentsAndRoles) {
       "actor  aaaaaaaaaaaaaaaa\n"
       "\n"
       "user\tbbbbbbbbbbbbbbbb   # trailing comment\r\n"
-      "learner aaaaaaaaaaaaaaaa\n",
+      "learner aaaaaaaaaaaaaaaa\n"
+      "  # indented comment\n"
+      "user cccccccc#ccccccc\n",
       "tokens");
   ASSERT_TRUE(tokens.ok()) << tokens.status();
-  ASSERT_EQ(tokens->size(), 2);
+  ASSERT_EQ(tokens->size(), 3);
+  EXPECT_EQ((*tokens)[2].token, "cccccccc#ccccccc");
   EXPECT_EQ((*tokens)[0].token, "aaaaaaaaaaaaaaaa");
   EXPECT_EQ((*tokens)[0].roles, kActor | kLearner);
   EXPECT_EQ((*tokens)[1].token, "bbbbbbbbbbbbbbbb");
