@@ -1,8 +1,6 @@
 #include "actor/actor.h"
 
 #include <glog/logging.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "actor/assignment.h"
 #include "common/grpc_status.h"
@@ -20,8 +18,8 @@ absl::StatusOr<std::unique_ptr<Actor>> Actor::Create(const Options& options,
 Actor::Actor(const Options& options, ActorMetrics* metrics)
     : options_(options),
       metrics_(metrics),
-      learner_(grpc::CreateChannel(options.learner_address,
-                                   grpc::InsecureChannelCredentials())),
+      learner_(
+          CreateEntropicChannel(options.learner_address, options.security)),
       work_(v1::WorkService::NewStub(learner_)) {}
 
 void Actor::Stop() {
@@ -43,11 +41,16 @@ absl::Status Actor::Run() {
     v1::GetWorkResponse response;
     const grpc::Status status = work_->GetWork(&context, request, &response);
     if (!status.ok()) {
+      const bool refused =
+          status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED;
       if (!warned) {
         LOG(WARNING) << options_.name << ": learner at "
                      << options_.learner_address
-                     << " not reachable: " << status.error_message()
-                     << "; retrying with backoff";
+                     << (refused ? " refused this actor's credentials ("
+                                   "--token_file, ENTROPIC_TOKEN): "
+                                 : " not reachable: ")
+                     << status.error_message() << "; retrying with backoff";
         warned = true;
       }
       Sleep(backoff.NextDelay());
@@ -65,6 +68,7 @@ absl::Status Actor::Run() {
     AssignmentOptions assignment;
     assignment.assignment = response.assignment();
     assignment.learner = learner_;
+    assignment.replay_security = options_.security;
     assignment.metrics = metrics_;
     assignment.report_interval = options_.report_interval;
     assignment.backoff = options_.backoff;

@@ -10,6 +10,7 @@
 #include "absl/synchronization/notification.h"
 #include "actor/actor_metrics.h"
 #include "common/backoff.h"
+#include "common/security.h"
 #include "entropic/v1/work.grpc.pb.h"
 
 namespace entropic {
@@ -24,6 +25,8 @@ class Actor {
     std::string learner_address;
     // Name for logs, e.g. "host-1234".
     std::string name;
+    // TLS, client certificate and token for the learner and replay.
+    ClientSecurity security;
     absl::Duration report_interval = absl::Milliseconds(250);
     int max_unacknowledged_chunks = 64;
     Backoff::Options backoff;

@@ -107,6 +107,7 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
 
   ReplayWriter::Options writer_options;
   writer_options.address = work.replay_address();
+  writer_options.security = options.replay_security;
   writer_options.max_unacknowledged = options.max_unacknowledged_chunks;
   writer_options.backoff = options.backoff;
   ReplayWriter writer(writer_options, &metrics);

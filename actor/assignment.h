@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "actor/actor_metrics.h"
 #include "common/backoff.h"
+#include "common/security.h"
 #include "entropic/v1/work.pb.h"
 
 namespace entropic {
@@ -18,6 +19,8 @@ struct AssignmentOptions {
   v1::WorkAssignment assignment;
   // Channel to the learner (weights, progress reports).
   std::shared_ptr<grpc::Channel> learner;
+  // TLS and token for the assignment's replay address.
+  ClientSecurity replay_security;
   ActorMetrics* metrics = nullptr;
   // How often environment steps and episodes are reported to the learner.
   absl::Duration report_interval = absl::Milliseconds(250);

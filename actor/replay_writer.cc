@@ -1,8 +1,6 @@
 #include "actor/replay_writer.h"
 
 #include <glog/logging.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -10,20 +8,22 @@
 namespace entropic {
 namespace {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           const ClientSecurity& security) {
   grpc::ChannelArguments args;
   args.SetMaxSendMessageSize(64 << 20);
   args.SetMaxReceiveMessageSize(64 << 20);
   // Notice a dead peer on an idle stream.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return CreateEntropicChannel(address, security, args);
 }
 
-// Refusals that resending cannot fix.
+// Refusals that resending cannot fix (credentials do not change while the
+// process runs).
 bool IsPermanent(grpc::StatusCode code) {
   return code == grpc::StatusCode::INVALID_ARGUMENT ||
+         code == grpc::StatusCode::UNAUTHENTICATED ||
          code == grpc::StatusCode::FAILED_PRECONDITION ||
          code == grpc::StatusCode::NOT_FOUND ||
          code == grpc::StatusCode::PERMISSION_DENIED ||
@@ -35,7 +35,8 @@ bool IsPermanent(grpc::StatusCode code) {
 ReplayWriter::ReplayWriter(const Options& options, ActorMetrics* metrics)
     : options_(options),
       metrics_(metrics),
-      stub_(v1::ReplayService::NewStub(MakeChannel(options.address))) {
+      stub_(v1::ReplayService::NewStub(
+          MakeChannel(options.address, options.security))) {
   sender_ = std::thread([this] { SendLoop(); });
 }
 

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "actor/actor_metrics.h"
 #include "common/backoff.h"
+#include "common/security.h"
 #include "entropic/v1/replay.grpc.pb.h"
 
 namespace entropic {
@@ -33,6 +34,8 @@ class ReplayWriter {
  public:
   struct Options {
     std::string address;
+    // TLS and token for replay.
+    ClientSecurity security;
     int max_unacknowledged = 64;
     Backoff::Options backoff;
   };

@@ -8,6 +8,7 @@
 namespace entropic {
 
 absl::Status UploadChunks(const std::string& replay_address,
+                          const ClientSecurity& security,
                           const std::string& writer_id,
                           std::vector<v1::TrajectoryChunk> chunks,
                           absl::Time deadline) {
@@ -20,6 +21,7 @@ absl::Status UploadChunks(const std::string& replay_address,
   ActorMetrics metrics(registry);
   ReplayWriter::Options options;
   options.address = replay_address;
+  options.security = security;
   ReplayWriter writer(options, &metrics);
   for (v1::TrajectoryChunk& chunk : chunks) {
     chunk.set_actor_id(writer_id);

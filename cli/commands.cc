@@ -81,6 +81,9 @@ int ExitCodeFor(const absl::Status& status) {
       return kExitUnavailable;
     case absl::StatusCode::kNotFound:
       return kExitNotFound;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitDenied;
     default:
       return kExitJobFailed;
   }
@@ -151,7 +154,7 @@ int RunCommand(const std::string& job_file, const RunOptions& options) {
 }
 
 int SubmitCommand(const std::string& job_file, const std::string& learner,
-                  bool watch) {
+                  const ClientSecurity& security, bool watch) {
   absl::StatusOr<v1::JobSpec> spec = LoadJobFile(job_file);
   if (!spec.ok()) {
     return Fail(spec.status(), kExitUsage);
@@ -162,7 +165,7 @@ int SubmitCommand(const std::string& job_file, const std::string& learner,
       !valid.ok()) {
     return Fail(valid, kExitUsage);
   }
-  JobClient client(learner);
+  JobClient client(learner, security);
   absl::StatusOr<v1::Job> job = client.Submit(*spec);
   if (!job.ok()) return Fail(job.status());
   std::printf("%s\n", job->id().c_str());
@@ -170,8 +173,8 @@ int SubmitCommand(const std::string& job_file, const std::string& learner,
   return watch ? Follow(client, job->id()) : kExitOk;
 }
 
-int JobsCommand(const std::string& learner) {
-  JobClient client(learner);
+int JobsCommand(const std::string& learner, const ClientSecurity& security) {
+  JobClient client(learner, security);
   absl::StatusOr<std::vector<v1::Job>> jobs = client.List();
   if (!jobs.ok()) return Fail(jobs.status());
   std::printf("%-32s %-10s %12s %10s %10s %9s\n", "ID", "STATE", "ENV STEPS",
@@ -192,13 +195,15 @@ int JobsCommand(const std::string& learner) {
   return kExitOk;
 }
 
-int WatchCommand(const std::string& job_id, const std::string& learner) {
-  JobClient client(learner);
+int WatchCommand(const std::string& job_id, const std::string& learner,
+                 const ClientSecurity& security) {
+  JobClient client(learner, security);
   return Follow(client, job_id);
 }
 
 int DemosUploadCommand(const std::string& file, const std::string& job_id,
-                       const std::string& learner, const std::string& replay) {
+                       const std::string& learner, const std::string& replay,
+                       const ClientSecurity& security) {
   DemonstrationChunking chunking;
   chunking.job_id = job_id;
   absl::StatusOr<Demonstrations> demonstrations =
@@ -206,7 +211,7 @@ int DemosUploadCommand(const std::string& file, const std::string& job_id,
   if (!demonstrations.ok()) {
     return Fail(demonstrations.status(), kExitUsage);
   }
-  JobClient client(learner);
+  JobClient client(learner, security);
   absl::StatusOr<v1::Job> job = client.Get(job_id);
   if (!job.ok()) return Fail(job.status());
   if (job->state() != v1::RUNNING) {
@@ -221,7 +226,7 @@ int DemosUploadCommand(const std::string& file, const std::string& job_id,
   const std::string writer = absl::StrCat("upload-", host, "-", getpid(), "-",
                                           absl::ToUnixMicros(absl::Now()));
   const absl::Status uploaded =
-      UploadChunks(address, writer, std::move(demonstrations->chunks),
+      UploadChunks(address, security, writer, std::move(demonstrations->chunks),
                    absl::Now() + absl::Minutes(10));
   if (!uploaded.ok()) return Fail(uploaded);
   std::printf("uploaded %s transitions (%s episodes) to job %s\n",
@@ -292,8 +297,9 @@ int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
   return kExitOk;
 }
 
-int CancelCommand(const std::string& job_id, const std::string& learner) {
-  JobClient client(learner);
+int CancelCommand(const std::string& job_id, const std::string& learner,
+                  const ClientSecurity& security) {
+  JobClient client(learner, security);
   absl::StatusOr<v1::Job> job = client.Cancel(job_id);
   if (!job.ok()) return Fail(job.status());
   std::printf("%s %s\n", job->id().c_str(),

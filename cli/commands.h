@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "common/security.h"
 
 namespace entropic {
 
@@ -15,6 +16,7 @@ enum ExitCode {
   kExitUsage = 2,        // bad command line, job file or spec
   kExitUnavailable = 3,  // the learner could not be reached
   kExitNotFound = 4,     // no such job
+  kExitDenied = 5,       // refused: missing or wrong credentials
 };
 
 // The exit code for a failed call.
@@ -32,20 +34,24 @@ struct RunOptions {
 int RunCommand(const std::string& job_file, const RunOptions& options);
 
 // `entropic submit JOB`: submits to a learner; with `watch`, follows it.
+// The commands that call servers connect with `security` (TLS, the user's
+// token; docs/security.md).
 int SubmitCommand(const std::string& job_file, const std::string& learner,
-                  bool watch);
+                  const ClientSecurity& security, bool watch);
 
 // `entropic jobs`: lists the learner's jobs.
-int JobsCommand(const std::string& learner);
+int JobsCommand(const std::string& learner, const ClientSecurity& security);
 
 // `entropic watch ID`: follows a job until it ends.
-int WatchCommand(const std::string& job_id, const std::string& learner);
+int WatchCommand(const std::string& job_id, const std::string& learner,
+                 const ClientSecurity& security);
 
 // `entropic demos upload FILE --job ID`: streams a demonstrations file into
 // the job's demonstrations table, at `replay` or else the address the
 // learner reports for the job.
 int DemosUploadCommand(const std::string& file, const std::string& job_id,
-                       const std::string& learner, const std::string& replay);
+                       const std::string& learner, const std::string& replay,
+                       const ClientSecurity& security);
 
 struct DemosRecordOptions {
   // The output directory of a finished soft Q job (job.json, checkpoint/);
@@ -76,7 +82,8 @@ struct EvalOptions {
 int EvalCommand(const std::string& run_dir, const EvalOptions& options);
 
 // `entropic cancel ID`.
-int CancelCommand(const std::string& job_id, const std::string& learner);
+int CancelCommand(const std::string& job_id, const std::string& learner,
+                  const ClientSecurity& security);
 
 }  // namespace entropic
 

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "common/process.h"
+#include "common/security.h"
 
 DEFINE_string(learner, "localhost:7200",
               "host:port of the learner (submit, jobs, watch, cancel)");
@@ -39,6 +40,17 @@ DEFINE_int32(metrics_port, -1,
              "run: serve Prometheus metrics on this port (0 picks one, -1 "
              "none)");
 DEFINE_int32(torch_threads, 1, "run: LibTorch intra-op threads");
+// Security for submit, jobs, watch, cancel, demos upload (docs/security.md);
+// each flag defaults to its ENTROPIC_* environment variable.
+DEFINE_string(tls_ca, entropic::EnvOrEmpty("ENTROPIC_TLS_CA"),
+              "PEM CA certificates to trust: connect over TLS");
+DEFINE_string(tls_client_cert, entropic::EnvOrEmpty("ENTROPIC_TLS_CLIENT_CERT"),
+              "PEM client certificate for mutual TLS (with --tls_client_key)");
+DEFINE_string(tls_client_key, entropic::EnvOrEmpty("ENTROPIC_TLS_CLIENT_KEY"),
+              "PEM private key of --tls_client_cert");
+DEFINE_string(token_file, entropic::EnvOrEmpty("ENTROPIC_TOKEN_FILE"),
+              "File holding the bearer token sent with every call (or set "
+              "the token itself in ENTROPIC_TOKEN)");
 DECLARE_bool(help);
 DEFINE_bool(verbose, false, "Log the components' progress to stderr");
 
@@ -65,10 +77,23 @@ commands:
                       with known dynamics (--temperature=T)
 
 exit codes: 0 success, 1 job failed or was cancelled, 2 bad command line or
-job file, 3 learner unreachable, 4 no such job.
+job file, 3 learner unreachable, 4 no such job, 5 refused (credentials).
 
 flags: --learner=HOST:PORT (default localhost:7200), --output_dir=runs,
---device=cpu, --metrics_port=-1, --watch, --verbose; see --helpfull.)";
+--device=cpu, --metrics_port=-1, --watch, --verbose; see --helpfull.
+secured clusters (docs/security.md): --tls_ca=FILE, --token_file=FILE or
+ENTROPIC_TOKEN, --tls_client_cert/--tls_client_key for mutual TLS.)";
+
+// The commands that call servers connect with these (`run` needs none).
+absl::StatusOr<entropic::ClientSecurity> SecurityFromFlags() {
+  entropic::ClientSecurity::Options options;
+  options.tls_ca = FLAGS_tls_ca;
+  options.tls_client_cert = FLAGS_tls_client_cert;
+  options.tls_client_key = FLAGS_tls_client_key;
+  options.token = entropic::EnvOrEmpty("ENTROPIC_TOKEN");
+  options.token_file = FLAGS_token_file;
+  return entropic::ClientSecurity::Create(options);
+}
 
 // gflags exits with 1 on an unknown flag or a value it cannot parse; the
 // CLI promises 2 for a bad command line. Checks every flag first (on a
@@ -148,19 +173,25 @@ int main(int argc, char** argv) {
     options.torch_threads = FLAGS_torch_threads;
     return entropic::RunCommand(*job, options);
   }
+  absl::StatusOr<entropic::ClientSecurity> security = SecurityFromFlags();
+  if (!security.ok()) {
+    std::fprintf(stderr, "entropic: %s\n",
+                 std::string(security.status().message()).c_str());
+    return entropic::kExitUsage;
+  }
   if (command == "submit") {
     const std::string* job = one_argument();
     if (job == nullptr) return Usage("submit takes one job file");
-    return entropic::SubmitCommand(*job, FLAGS_learner, FLAGS_watch);
+    return entropic::SubmitCommand(*job, FLAGS_learner, *security, FLAGS_watch);
   }
   if (command == "jobs") {
     if (args.size() != 1) return Usage("jobs takes no arguments");
-    return entropic::JobsCommand(FLAGS_learner);
+    return entropic::JobsCommand(FLAGS_learner, *security);
   }
   if (command == "watch") {
     const std::string* id = one_argument();
     if (id == nullptr) return Usage("watch takes one job id");
-    return entropic::WatchCommand(*id, FLAGS_learner);
+    return entropic::WatchCommand(*id, FLAGS_learner, *security);
   }
   if (command == "demos") {
     if (args.size() == 3 && args[1] == "record") {
@@ -182,7 +213,7 @@ int main(int argc, char** argv) {
     }
     if (FLAGS_job.empty()) return Usage("demos upload needs --job=ID");
     return entropic::DemosUploadCommand(args[2], FLAGS_job, FLAGS_learner,
-                                        FLAGS_replay);
+                                        FLAGS_replay, *security);
   }
   if (command == "eval") {
     const std::string* run_dir = one_argument();
@@ -200,7 +231,7 @@ int main(int argc, char** argv) {
   if (command == "cancel") {
     const std::string* id = one_argument();
     if (id == nullptr) return Usage("cancel takes one job id");
-    return entropic::CancelCommand(*id, FLAGS_learner);
+    return entropic::CancelCommand(*id, FLAGS_learner, *security);
   }
   return Usage("unknown command '" + command + "'");
 }

@@ -1,8 +1,5 @@
 #include "cli/job_client.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 
@@ -16,11 +13,12 @@ bool IsFinal(v1::JobState state) {
 
 }  // namespace
 
-JobClient::JobClient(const std::string& learner_address, absl::Duration timeout)
+JobClient::JobClient(const std::string& learner_address,
+                     const ClientSecurity& security, absl::Duration timeout)
     : learner_address_(learner_address),
       timeout_(timeout),
-      stub_(v1::JobsService::NewStub(grpc::CreateChannel(
-          learner_address, grpc::InsecureChannelCredentials()))) {}
+      stub_(v1::JobsService::NewStub(
+          CreateEntropicChannel(learner_address, security))) {}
 
 absl::Status JobClient::Explain(const absl::Status& status) const {
   if (status.code() == absl::StatusCode::kUnavailable ||

@@ -12,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security.h"
 #include "entropic/v1/jobs.grpc.pb.h"
 
 namespace entropic {
@@ -20,7 +21,9 @@ namespace entropic {
 // errors as absl::Status. Thread-safe.
 class JobClient {
  public:
+  // Connects to `learner_address` with `security` (TLS, the user's token).
   explicit JobClient(const std::string& learner_address,
+                     const ClientSecurity& security = ClientSecurity(),
                      absl::Duration timeout = absl::Seconds(10));
 
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec);

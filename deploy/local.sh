@@ -27,8 +27,9 @@ readonly BUILD_PACKAGES=(
   libopenblas0-openmp
 )
 # Only the tests need these: a real Prometheus server to scrape the
-# processes, and docker-compose to validate deploy/docker-compose.yml.
-readonly TEST_PACKAGES=(prometheus docker-compose)
+# processes, docker-compose to validate deploy/docker-compose*.yml, and
+# openssl to make the certificates of the security tests.
+readonly TEST_PACKAGES=(prometheus docker-compose openssl)
 
 install_missing() {
   local missing=()

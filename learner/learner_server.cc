@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
 
   TrainerOptions trainer;
   trainer.replay_address = options.replay_address;
+  trainer.replay_security = options.replay_security;
   trainer.device = options.device;
   trainer.parameters = server->parameters_.get();
   trainer.metrics = server->metrics_.get();
@@ -46,7 +47,7 @@ absl::StatusOr<std::unique_ptr<LearnerServer>> LearnerServer::Create(
       StartGrpcServer(options.host, options.port,
                       {server->jobs_service_.get(), server->work_service_.get(),
                        server->parameters_service_.get()},
-                      options.max_message_bytes));
+                      options.max_message_bytes, options.security));
   server->server_ = std::move(started.server);
   server->port_ = started.port;
   return server;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/security.h"
 #include "learner/job_manager.h"
 #include "learner/jobs_service.h"
 #include "learner/learner_metrics.h"
@@ -23,8 +24,8 @@ namespace entropic {
 class LearnerServer {
  public:
   struct Options {
-    std::string host = "0.0.0.0";
-    int port = 0;  // 0 picks a free port (see port())
+    std::string host = "127.0.0.1";  // loopback unless told otherwise
+    int port = 0;                    // 0 picks a free port (see port())
     // host:port of replay, for trainers and for actors' assignments.
     std::string replay_address;
     // Jobs write checkpoints and curves to output_root/<job id>.
@@ -35,6 +36,10 @@ class LearnerServer {
     std::string device = "cpu";
     int max_running_jobs = 1;
     int max_message_bytes = 64 << 20;
+    // The learner's own server: TLS, client certificates, tokens.
+    ServerSecurity security;
+    // How trainers connect to replay (TLS, the learner's token).
+    ClientSecurity replay_security;
   };
 
   // InvalidArgument for missing options or a device LibTorch cannot use;

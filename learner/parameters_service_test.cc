@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/security.h"
 #include "gtest/gtest.h"
 
 namespace entropic {
@@ -30,8 +31,8 @@ class ParametersServiceTest : public ::testing::Test {
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(port, 0);
-    stub_ = v1::ParametersService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    stub_ = v1::ParametersService::NewStub(CreateEntropicChannel(
+        absl::StrCat("127.0.0.1:", port), ClientSecurity()));
   }
 
   void TearDown() override { server_->Shutdown(); }

@@ -201,8 +201,8 @@ class Run {
         options_(options),
         output_dir_(job.Snapshot().output_dir()),
         metrics_(options.metrics->ForJob(job.id())),
-        replay_(v1::ReplayService::NewStub(grpc::CreateChannel(
-            options.replay_address, grpc::InsecureChannelCredentials()))) {}
+        replay_(v1::ReplayService::NewStub(CreateEntropicChannel(
+            options.replay_address, options.replay_security))) {}
 
   TrainingOutcome Execute() {
     absl::StatusOr<TrainingOutcome> outcome;
@@ -265,10 +265,9 @@ class Run {
       sampler_options.demonstrations_table = kDemonstrationsTable;
     }
     sampler_options.device = learner_->device();
-    ReplaySampler sampler(
-        grpc::CreateChannel(options_.replay_address,
-                            grpc::InsecureChannelCredentials()),
-        sampler_options);
+    ReplaySampler sampler(CreateEntropicChannel(options_.replay_address,
+                                                options_.replay_security),
+                          sampler_options);
     sampler.SetMix(MixAt(learner_->updates()));
     Curves curves(output_dir_);
     start_ = absl::Now();
@@ -445,9 +444,10 @@ class Run {
     chunking.max_chunk_length = kDemonstrationChunkLength;
     ASSIGN_OR_RETURN(Demonstrations demonstrations,
                      LoadJobDemonstrations(path, chunking));
-    RETURN_IF_ERROR(UploadChunks(options_.replay_address, "demonstrations-file",
-                                 std::move(demonstrations.chunks),
-                                 absl::Now() + absl::Minutes(5)));
+    RETURN_IF_ERROR(
+        UploadChunks(options_.replay_address, options_.replay_security,
+                     "demonstrations-file", std::move(demonstrations.chunks),
+                     absl::Now() + absl::Minutes(5)));
     LOG(INFO) << "job " << job_.id() << ": loaded "
               << demonstrations.transitions << " demonstration transitions ("
               << demonstrations.episodes << " episodes) from " << path;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/security.h"
 #include "learner/job_manager.h"
 #include "learner/learner_metrics.h"
 #include "learner/live_job.h"
@@ -14,6 +15,8 @@ namespace entropic {
 struct TrainerOptions {
   // host:port of the replay service.
   std::string replay_address;
+  // TLS and token for replay.
+  ClientSecurity replay_security;
   // LibTorch device of the models: "cpu" or "cuda[:N]".
   std::string device = "cpu";
   // Shared with the parameters service; must outlive the run.

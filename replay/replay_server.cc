@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<ReplayServer>> ReplayServer::Create(
   ASSIGN_OR_RETURN(
       StartedServer started,
       StartGrpcServer(options.host, options.port, {server->service_.get()},
-                      options.max_message_bytes));
+                      options.max_message_bytes, options.security));
   server->server_ = std::move(started.server);
   server->port_ = started.port;
   return server;

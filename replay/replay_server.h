@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/security.h"
 #include "prometheus/registry.h"
 #include "replay/checkpointer.h"
 #include "replay/durability/durability.h"
@@ -21,8 +22,9 @@ namespace entropic {
 class ReplayServer {
  public:
   struct Options {
-    // Address to listen on; port 0 picks a free port (see port()).
-    std::string host = "0.0.0.0";
+    // Address to listen on (loopback unless told otherwise); port 0 picks a
+    // free port (see port()).
+    std::string host = "127.0.0.1";
     int port = 0;
     // Largest request or response accepted.
     int max_message_bytes = 64 << 20;
@@ -34,6 +36,9 @@ class ReplayServer {
     // A snapshot is taken once the log has grown this much since the last,
     // which bounds recovery time.
     int64_t snapshot_every_bytes = int64_t{256} << 20;
+    // TLS, client certificates and tokens (docs/security.md); default
+    // plaintext.
+    ServerSecurity security;
   };
 
   // Restores the checkpoint directory, if any, then starts serving.

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/security.h"
 #include "common/tensor.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "gmock/gmock.h"
@@ -30,9 +31,8 @@ class ReplayServiceTest : public ::testing::Test {
         ReplayServer::Create(options, registry_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
-    stub_ = v1::ReplayService::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials()));
+    stub_ = v1::ReplayService::NewStub(CreateEntropicChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), ClientSecurity()));
 
     v1::CreateTablesRequest request;
     request.set_job_id("job");

@@ -33,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/process.h"
+#include "common/security.h"
 #include "common/tensor.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "prometheus/registry.h"
@@ -135,7 +136,7 @@ Result MeasureInserts(const std::string& address, const Workload& w,
     const std::string actor = absl::StrCat("bench-", next_actor++);
     threads.emplace_back([&, actor] {
       auto stub = v1::ReplayService::NewStub(
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+          CreateEntropicChannel(address, ClientSecurity()));
       grpc::ClientContext context;
       auto stream = stub->Insert(&context);
       std::map<uint64_t, absl::Time> sent;
@@ -197,8 +198,8 @@ Result MeasureSamples(const std::string& address, int clients) {
     threads.emplace_back([&] {
       grpc::ChannelArguments args;
       args.SetMaxReceiveMessageSize(256 << 20);
-      auto stub = v1::ReplayService::NewStub(grpc::CreateCustomChannel(
-          address, grpc::InsecureChannelCredentials(), args));
+      auto stub = v1::ReplayService::NewStub(
+          CreateEntropicChannel(address, ClientSecurity(), args));
       v1::SampleRequest request;
       request.set_job_id("bench");
       request.set_table("agent");

@@ -8,13 +8,11 @@
 #include <set>
 #include <thread>
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "replay/testing/chunks.h"
@@ -48,8 +46,8 @@ Replay StartReplay(const std::string& directory) {
       EXPECT_TRUE(absl::SimpleAtoi(field, &port));
     }
   }
-  replay.stub = v1::ReplayService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  replay.stub = v1::ReplayService::NewStub(CreateEntropicChannel(
+      absl::StrCat("127.0.0.1:", port), ClientSecurity()));
   return replay;
 }
 
@@ -119,7 +117,8 @@ TEST(ReplayCrashTest, AcknowledgedChunksSurviveSigkill) {
   ASSERT_GE(total.load(), 3000) << "replay stopped acknowledging";
   replay.process->Signal(SIGKILL);
   for (auto& writer : writers) writer.join();
-  EXPECT_EQ(*replay.process->Wait(absl::Now() + absl::Seconds(30)), 128 + SIGKILL);
+  EXPECT_EQ(*replay.process->Wait(absl::Now() + absl::Seconds(30)),
+            128 + SIGKILL);
 
   Replay restarted = StartReplay(directory);
   int64_t checked = 0;
