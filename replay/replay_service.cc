@@ -26,6 +26,7 @@ namespace {
 // Chunks of one stream handed to tables but not yet acknowledged. Bounds the
 // memory one stream can hold while its table's rate limiter makes it wait.
 constexpr int kMaxInsertsInFlight = 16;
+constexpr size_t kMaxAcksQueued = 256;
 // A sample's answer beyond its tensor data: shapes, dtypes, table names.
 constexpr int64_t kResponseOverheadBytes = 64 << 10;
 
@@ -103,7 +104,7 @@ class InsertReactor final
                             OnInserted(slot, std::move(result));
                           });
     absl::MutexLock lock(&mu_);
-    if (status_.ok() && in_flight_ < kMaxInsertsInFlight) {
+    if (CanReadLocked()) {
       StartRead(&request_);
     } else {
       read_paused_ = true;
@@ -121,6 +122,7 @@ class InsertReactor final
         acks_.clear();
       }
       MaybeWriteLocked();
+      MaybeResumeReadingLocked();
       finish = TakeFinishLocked();
     }
     if (finish) Finish(*finish);
@@ -178,10 +180,7 @@ class InsertReactor final
         --in_flight_;
         AcknowledgeLocked(done.sequence, *done.result);
       }
-      if (read_paused_ && status_.ok() && in_flight_ < kMaxInsertsInFlight) {
-        read_paused_ = false;
-        StartRead(&request_);
-      }
+      MaybeResumeReadingLocked();
       finish = TakeFinishLocked();
     }
     if (finish) Finish(*finish);
@@ -209,6 +208,21 @@ class InsertReactor final
     ack.set_duplicate(result->duplicate);
     acks_.push_back(std::move(ack));
     MaybeWriteLocked();
+  }
+
+  // Reading stops while the tables hold kMaxInsertsInFlight of this stream's
+  // chunks or kMaxAcksQueued acknowledgements wait for a client that does
+  // not read them: a stream's memory stays bounded whatever its client does.
+  bool CanReadLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return status_.ok() && in_flight_ < kMaxInsertsInFlight &&
+           acks_.size() < kMaxAcksQueued;
+  }
+
+  void MaybeResumeReadingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (read_paused_ && !reads_done_ && CanReadLocked()) {
+      read_paused_ = false;
+      StartRead(&request_);
+    }
   }
 
   void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
