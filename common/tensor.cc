@@ -1,6 +1,7 @@
 #include "common/tensor.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -58,8 +59,24 @@ std::string DTypeName(v1::DType dtype) {
 
 int64_t NumElements(absl::Span<const int64_t> shape) {
   int64_t count = 1;
-  for (int64_t dim : shape) count *= dim;
+  for (int64_t dim : shape) {
+    if (dim < 0) return -1;
+    if (__builtin_mul_overflow(count, dim, &count)) {
+      return std::numeric_limits<int64_t>::max();
+    }
+  }
   return count;
+}
+
+int64_t NumBytes(absl::Span<const int64_t> shape, v1::DType dtype) {
+  const int64_t count = NumElements(shape);
+  int64_t bytes;
+  if (count < 0) return -1;
+  if (__builtin_mul_overflow(count, static_cast<int64_t>(DTypeSize(dtype)),
+                             &bytes)) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return bytes;
 }
 
 std::string ShapeString(absl::Span<const int64_t> shape) {
@@ -82,8 +99,8 @@ absl::Status CheckTensor(const v1::Tensor& tensor, const v1::TensorSpec& spec,
         absl::StrCat(field, ": shape ", ShapeString(actual),
                      " does not match the expected ", ShapeString(expected)));
   }
-  const size_t expected_bytes = NumElements(expected) * DTypeSize(spec.dtype());
-  if (tensor.data().size() != expected_bytes) {
+  const int64_t expected_bytes = NumBytes(expected, spec.dtype());
+  if (static_cast<int64_t>(tensor.data().size()) != expected_bytes) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": holds ", tensor.data().size(),
                      " bytes but shape ", ShapeString(actual), " of ",

@@ -72,3 +72,31 @@ TEST(TensorTest, CheckFiniteFindsNaN) {
 
 }  // namespace
 }  // namespace entropic
+
+namespace entropic {
+namespace {
+
+TEST(TensorTest, SizesOfShapesThatOverflowSaturate) {
+  const int64_t big = int64_t{1} << 40;
+  EXPECT_EQ(NumElements({3, 4}), 12);
+  EXPECT_EQ(NumElements({}), 1);
+  EXPECT_EQ(NumElements({big, big}), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(NumElements({4, -1}), -1);
+  EXPECT_EQ(NumBytes({3, 4}, v1::DTYPE_FLOAT64), 96);
+  // 2^61 elements of 8 bytes: the count fits, the bytes do not.
+  EXPECT_EQ(NumBytes({int64_t{1} << 61}, v1::DTYPE_INT64),
+            std::numeric_limits<int64_t>::max());
+  // A shape whose product wraps to 0 once matched empty data.
+  v1::Tensor tensor;
+  tensor.set_dtype(v1::DTYPE_UINT8);
+  tensor.add_shape(int64_t{1} << 32);
+  tensor.add_shape(int64_t{1} << 32);
+  v1::TensorSpec spec;
+  spec.set_dtype(v1::DTYPE_UINT8);
+  spec.add_shape(int64_t{1} << 32);
+  EXPECT_EQ(CheckTensor(tensor, spec, {int64_t{1} << 32}, "t").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace entropic
