@@ -200,6 +200,12 @@ void LiveJob::RecordEvaluation(const v1::EvalResult& result) {
   {
     absl::MutexLock lock(&mu_);
     *job_.add_evaluations() = result;
+    // Every event carries a snapshot of the job: a history without end
+    // would make a long job's memory grow with its square.
+    if (job_.evaluations_size() > kKeptEvaluations) {
+      job_.mutable_evaluations()->DeleteSubrange(
+          0, job_.evaluations_size() - kKeptEvaluations);
+    }
     AppendEventLocked(v1::JobEvent::EVALUATION);
   }
   notifier_.Notify();

@@ -91,6 +91,8 @@ class LiveJob {
       std::function<void()> callback);
 
   static constexpr size_t kRetainedEvents = 1000;
+  // Evaluations kept in the job (every one is in its evaluations.csv).
+  static constexpr int kKeptEvaluations = 100;
 
  private:
   struct ActorInfo {
