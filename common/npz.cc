@@ -273,9 +273,12 @@ absl::StatusOr<v1::Tensor> ParseNpy(const std::string& npy,
     tensor.add_shape(value);
   }
   const size_t data = header_start + header_length;
-  const size_t expected =
-      NumElements(ShapeOf(tensor.shape())) * DTypeSize(*dtype);
-  if (npy.size() - data != expected) {
+  const int64_t expected = TensorBytes(ShapeOf(tensor.shape()), *dtype);
+  if (expected < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": shape ", shape, " is too large"));
+  }
+  if (npy.size() - data != static_cast<uint64_t>(expected)) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": holds ", npy.size() - data, " bytes of data, ",
                      ShapeString(ShapeOf(tensor.shape())), " of ", descr,

@@ -58,8 +58,20 @@ std::string DTypeName(v1::DType dtype) {
 
 int64_t NumElements(absl::Span<const int64_t> shape) {
   int64_t count = 1;
-  for (int64_t dim : shape) count *= dim;
+  for (int64_t dim : shape) {
+    if (dim < 0 || __builtin_mul_overflow(count, dim, &count)) return -1;
+  }
   return count;
+}
+
+int64_t TensorBytes(absl::Span<const int64_t> shape, v1::DType dtype) {
+  int64_t bytes = NumElements(shape);
+  if (bytes < 0 ||
+      __builtin_mul_overflow(bytes, static_cast<int64_t>(DTypeSize(dtype)),
+                             &bytes)) {
+    return -1;
+  }
+  return bytes;
 }
 
 std::string ShapeString(absl::Span<const int64_t> shape) {
@@ -82,8 +94,12 @@ absl::Status CheckTensor(const v1::Tensor& tensor, const v1::TensorSpec& spec,
         absl::StrCat(field, ": shape ", ShapeString(actual),
                      " does not match the expected ", ShapeString(expected)));
   }
-  const size_t expected_bytes = NumElements(expected) * DTypeSize(spec.dtype());
-  if (tensor.data().size() != expected_bytes) {
+  const int64_t expected_bytes = TensorBytes(expected, spec.dtype());
+  if (expected_bytes < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": shape ", ShapeString(actual), " is too large"));
+  }
+  if (tensor.data().size() != static_cast<uint64_t>(expected_bytes)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": holds ", tensor.data().size(),
                      " bytes but shape ", ShapeString(actual), " of ",

@@ -28,8 +28,13 @@ inline absl::Span<const int64_t> ShapeOf(
   return absl::MakeConstSpan(shape.data(), shape.size());
 }
 
-// Product of the shape (1 for a scalar).
+// Product of the shape (1 for a scalar); -1 if a dimension is negative or
+// the product does not fit in int64.
 int64_t NumElements(absl::Span<const int64_t> shape);
+
+// Bytes of a tensor of this shape and dtype; -1 if a dimension is negative
+// or the size does not fit in int64 (shapes from the wire can be anything).
+int64_t TensorBytes(absl::Span<const int64_t> shape, v1::DType dtype);
 
 // "[3, 4]".
 std::string ShapeString(absl::Span<const int64_t> shape);

@@ -41,6 +41,11 @@ absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field) {
                        ShapeString(ShapeOf(spec.shape()))));
     }
   }
+  if (TensorBytes(ShapeOf(spec.shape()), spec.dtype()) < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".shape: too large, got ",
+                     ShapeString(ShapeOf(spec.shape()))));
+  }
   return absl::OkStatus();
 }
 
