@@ -86,8 +86,11 @@ void LogFiles(const fs::path& out) {
     Check(store.DeleteTables("other"));
     store.CloseAll();
   }
+  // log_file_fuzz's mode byte first: 1 recomputes checksums, 0 does not.
   for (const auto& entry : fs::directory_iterator(directory)) {
-    Write(out / "log_file_fuzz" / entry.path().filename(), Read(entry.path()));
+    const std::string name = entry.path().filename().string();
+    Write(out / "log_file_fuzz" / name, '\1' + Read(entry.path()));
+    Write(out / "log_file_fuzz" / ("as-is-" + name), '\0' + Read(entry.path()));
   }
   fs::remove_all(directory);
 }
