@@ -98,7 +98,7 @@ fuzz() {
       tail -n 60 "$work/$name.log"
       failed+=("$name")
     fi
-    grep -E '^#[0-9]+ +DONE' "$work/$name.log" || true
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$work/$name.log" || true
   done
   if ((${#failed[@]} > 0)); then
     echo "fuzzers failed: ${failed[*]} (inputs: $work/*-crash-*, *-leak-*, *-timeout-*, *-oom-*)"
