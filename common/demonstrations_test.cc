@@ -116,5 +116,113 @@ TEST(NpzTest, GarbageIsRefusedClearly) {
             absl::StatusCode::kNotFound);
 }
 
+// A one-entry zip archive ("a.npy"), its fields as given, for the reader's
+// refusals of lying headers.
+struct ZipEntry {
+  uint16_t method = 0;
+  uint32_t compressed = 0;
+  uint32_t uncompressed = 0;
+  uint32_t offset = 0;
+  std::string zip64_extra;  // 8-byte values, in zip64 order
+  std::string data;
+};
+
+void Put(std::string& out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>(value >> (8 * i));
+}
+
+std::string Zip(const ZipEntry& entry) {
+  std::string extra;
+  if (!entry.zip64_extra.empty()) {
+    Put(extra, 0x0001, 2);
+    Put(extra, entry.zip64_extra.size(), 2);
+    extra += entry.zip64_extra;
+  }
+  std::string zip;
+  Put(zip, 0x04034b50, 4);
+  Put(zip, 20, 2);
+  Put(zip, 0, 2);
+  Put(zip, entry.method, 2);
+  Put(zip, 0, 8);  // time, date, crc
+  Put(zip, entry.compressed, 4);
+  Put(zip, entry.uncompressed, 4);
+  Put(zip, 5, 2);
+  Put(zip, 0, 2);
+  zip += "a.npy" + entry.data;
+  const size_t directory = zip.size();
+  Put(zip, 0x02014b50, 4);
+  Put(zip, 20, 2);
+  Put(zip, 20, 2);
+  Put(zip, 0, 2);
+  Put(zip, entry.method, 2);
+  Put(zip, 0, 8);
+  Put(zip, entry.compressed, 4);
+  Put(zip, entry.uncompressed, 4);
+  Put(zip, 5, 2);
+  Put(zip, extra.size(), 2);
+  Put(zip, 0, 2);
+  Put(zip, 0, 8);  // disk, attributes
+  Put(zip, entry.offset, 4);
+  zip += "a.npy" + extra;
+  const size_t directory_size = zip.size() - directory;
+  Put(zip, 0x06054b50, 4);
+  Put(zip, 0, 4);
+  Put(zip, 1, 2);
+  Put(zip, 1, 2);
+  Put(zip, directory_size, 4);
+  Put(zip, directory, 4);
+  Put(zip, 0, 2);
+  return zip;
+}
+
+absl::Status ParseZip(const ZipEntry& entry) {
+  return ParseNpz(Zip(entry), "z.npz").status();
+}
+
+// Found by tests/fuzz/npz_fuzz: a deflated entry claiming 4 GiB was
+// allocated before inflating a few bytes.
+TEST(NpzTest, ImpossibleUncompressedSizeIsRefused) {
+  ZipEntry entry;
+  entry.method = 8;
+  entry.data = std::string(10, '\x03');
+  entry.compressed = 10;
+  entry.uncompressed = 0xFFFFFFF0;
+  const absl::Status status = ParseZip(entry);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("impossible"));
+}
+
+// zip64 offsets and sizes are 64-bit values from the file: near 2^64 they
+// used to wrap the bounds checks and read outside the buffer.
+TEST(NpzTest, Zip64ValuesPastTheEndAreRefused) {
+  ZipEntry offset;
+  offset.offset = 0xFFFFFFFF;
+  Put(offset.zip64_extra, 0xFFFFFFFFFFFFFFFEull, 8);
+  EXPECT_THAT(std::string(ParseZip(offset).message()),
+              HasSubstr("bad local header"));
+
+  ZipEntry size;
+  size.method = 8;
+  size.data = std::string(16, '\0');
+  size.compressed = 0xFFFFFFFF;
+  Put(size.zip64_extra, 0xFFFFFFFFFFFFFFF8ull, 8);
+  EXPECT_THAT(std::string(ParseZip(size).message()), HasSubstr("truncated"));
+}
+
+// 2^32 x 2^32 float32 elements used to wrap to 0 bytes and match no data.
+TEST(NpzTest, ShapeTooLargeIsRefused) {
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, "
+      "4294967296), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  ZipEntry entry;
+  entry.data = std::string("\x93NUMPY\x01\x00", 8);
+  Put(entry.data, header.size(), 2);
+  entry.data += header;
+  entry.compressed = entry.uncompressed = entry.data.size();
+  EXPECT_THAT(std::string(ParseZip(entry).message()), HasSubstr("too large"));
+}
+
 }  // namespace
 }  // namespace entropic

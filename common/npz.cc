@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstring>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -22,6 +23,7 @@ constexpr uint32_t kCentralHeader = 0x02014b50;
 constexpr uint32_t kEndOfCentralDirectory = 0x06054b50;
 constexpr uint16_t kZip64Extra = 0x0001;
 constexpr char kNpyMagic[] = "\x93NUMPY";
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 // Little-endian reads with bounds checks.
 class Reader {
@@ -34,7 +36,7 @@ class Reader {
   template <typename T>
   T Read() {
     T value{};
-    if (offset_ + sizeof(T) > bytes_.size()) {
+    if (!Has(sizeof(T))) {
       ok_ = false;
       return value;
     }
@@ -43,7 +45,7 @@ class Reader {
     return value;
   }
   std::string ReadString(size_t length) {
-    if (offset_ + length > bytes_.size()) {
+    if (!Has(length)) {
       ok_ = false;
       return "";
     }
@@ -53,6 +55,11 @@ class Reader {
   }
 
  private:
+  // Offsets come from the file (zip64: any 64-bit value): no overflow.
+  bool Has(size_t length) const {
+    return offset_ <= bytes_.size() && bytes_.size() - offset_ >= length;
+  }
+
   const std::string& bytes_;
   size_t offset_;
   bool ok_ = true;
@@ -150,13 +157,27 @@ absl::StatusOr<std::string> EntryData(const std::string& bytes,
   const uint16_t name_length = local.Read<uint16_t>();
   const uint16_t extra_length = local.Read<uint16_t>();
   const size_t data = local.offset() + name_length + extra_length;
-  if (!local.ok() || data + entry.compressed > bytes.size()) {
+  if (!local.ok() || data > bytes.size() ||
+      entry.compressed > bytes.size() - data) {
     return Invalid(origin, absl::StrCat(entry.name, ": truncated"));
   }
   if (entry.method == 0) return bytes.substr(data, entry.compressed);
   if (entry.method != 8) {
     return Invalid(origin, absl::StrCat(entry.name, ": compression method ",
                                         entry.method, " is not supported"));
+  }
+  // Deflate expands at most 1032:1; a larger claimed size is corrupt and
+  // must not be allocated.
+  if (entry.uncompressed > entry.compressed * kMaxDeflateRatio + 64) {
+    return Invalid(origin,
+                   absl::StrCat(entry.name, ": uncompressed size ",
+                                entry.uncompressed, " is impossible for ",
+                                entry.compressed, " compressed bytes"));
+  }
+  if (entry.uncompressed > std::numeric_limits<uInt>::max()) {
+    return Invalid(origin, absl::StrCat(entry.name,
+                                        ": compressed arrays over 4 GiB are "
+                                        "not supported"));
   }
   std::string out(entry.uncompressed, '\0');
   z_stream stream{};
@@ -273,9 +294,12 @@ absl::StatusOr<v1::Tensor> ParseNpy(const std::string& npy,
     tensor.add_shape(value);
   }
   const size_t data = header_start + header_length;
-  const size_t expected =
-      NumElements(ShapeOf(tensor.shape())) * DTypeSize(*dtype);
-  if (npy.size() - data != expected) {
+  const int64_t expected = TensorBytes(ShapeOf(tensor.shape()), *dtype);
+  if (expected < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": shape ", shape, " is too large"));
+  }
+  if (npy.size() - data != static_cast<uint64_t>(expected)) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": holds ", npy.size() - data, " bytes of data, ",
                      ShapeString(ShapeOf(tensor.shape())), " of ", descr,

@@ -60,21 +60,17 @@ std::string DTypeName(v1::DType dtype) {
 int64_t NumElements(absl::Span<const int64_t> shape) {
   int64_t count = 1;
   for (int64_t dim : shape) {
-    if (dim < 0) return -1;
-    if (__builtin_mul_overflow(count, dim, &count)) {
-      return std::numeric_limits<int64_t>::max();
-    }
+    if (dim < 0 || __builtin_mul_overflow(count, dim, &count)) return -1;
   }
   return count;
 }
 
-int64_t NumBytes(absl::Span<const int64_t> shape, v1::DType dtype) {
-  const int64_t count = NumElements(shape);
-  int64_t bytes;
-  if (count < 0) return -1;
-  if (__builtin_mul_overflow(count, static_cast<int64_t>(DTypeSize(dtype)),
+int64_t TensorBytes(absl::Span<const int64_t> shape, v1::DType dtype) {
+  int64_t bytes = NumElements(shape);
+  if (bytes < 0 ||
+      __builtin_mul_overflow(bytes, static_cast<int64_t>(DTypeSize(dtype)),
                              &bytes)) {
-    return std::numeric_limits<int64_t>::max();
+    return -1;
   }
   return bytes;
 }
@@ -99,8 +95,12 @@ absl::Status CheckTensor(const v1::Tensor& tensor, const v1::TensorSpec& spec,
         absl::StrCat(field, ": shape ", ShapeString(actual),
                      " does not match the expected ", ShapeString(expected)));
   }
-  const int64_t expected_bytes = NumBytes(expected, spec.dtype());
-  if (static_cast<int64_t>(tensor.data().size()) != expected_bytes) {
+  const int64_t expected_bytes = TensorBytes(expected, spec.dtype());
+  if (expected_bytes < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": shape ", ShapeString(actual), " is too large"));
+  }
+  if (tensor.data().size() != static_cast<uint64_t>(expected_bytes)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": holds ", tensor.data().size(),
                      " bytes but shape ", ShapeString(actual), " of ",

@@ -28,13 +28,13 @@ inline absl::Span<const int64_t> ShapeOf(
   return absl::MakeConstSpan(shape.data(), shape.size());
 }
 
-// Product of the shape (1 for a scalar): INT64_MAX if it overflows, -1 for
-// a negative dimension, so a size compared with it never matches by
-// wrapping around.
+// Product of the shape (1 for a scalar); -1 if a dimension is negative or
+// the product does not fit in int64.
 int64_t NumElements(absl::Span<const int64_t> shape);
 
-// NumElements times the dtype's size, likewise saturated.
-int64_t NumBytes(absl::Span<const int64_t> shape, v1::DType dtype);
+// Bytes of a tensor of this shape and dtype; -1 if a dimension is negative
+// or the size does not fit in int64 (shapes from the wire can be anything).
+int64_t TensorBytes(absl::Span<const int64_t> shape, v1::DType dtype);
 
 // "[3, 4]".
 std::string ShapeString(absl::Span<const int64_t> shape);

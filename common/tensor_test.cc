@@ -58,6 +58,32 @@ TEST(TensorTest, CheckTensorRefusesShortData) {
   EXPECT_THAT(status.message(), HasSubstr("bytes"));
 }
 
+TEST(TensorTest, SizesThatOverflowAreMinusOne) {
+  // Found by tests/fuzz/table_config_fuzz: shapes from the wire multiplied
+  // past int64 (undefined behaviour, and a wrapped size could match).
+  EXPECT_EQ(NumElements({2, 3, 4}), 24);
+  EXPECT_EQ(NumElements({}), 1);
+  EXPECT_EQ(NumElements({int64_t{1} << 62, 72}), -1);
+  EXPECT_EQ(NumElements({4, -1}), -1);
+  EXPECT_EQ(TensorBytes({3, 4}, v1::DTYPE_FLOAT64), 96);
+  EXPECT_EQ(TensorBytes({int64_t{1} << 61, 2}, v1::DTYPE_FLOAT32), -1);
+  EXPECT_EQ(TensorBytes({int64_t{1} << 32, int64_t{1} << 32}, v1::DTYPE_UINT8),
+            -1);
+}
+
+TEST(TensorTest, CheckTensorRefusesShapesTooLargeToHold) {
+  // 2^32 x 2^32 elements would wrap to 0 bytes: empty data must not match.
+  v1::Tensor tensor;
+  tensor.set_dtype(v1::DTYPE_FLOAT32);
+  tensor.add_shape(1);
+  tensor.add_shape(int64_t{1} << 32);
+  tensor.add_shape(int64_t{1} << 32);
+  const absl::Status status = CheckTensor(
+      tensor, FloatSpec({int64_t{1} << 32, int64_t{1} << 32}), {1}, "obs");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("too large"));
+}
+
 TEST(TensorTest, CheckFiniteFindsNaN) {
   std::vector<float> values = {0.0f, 1.0f,
                                std::numeric_limits<float>::quiet_NaN()};
@@ -68,34 +94,6 @@ TEST(TensorTest, CheckFiniteFindsNaN) {
   EXPECT_THAT(status.message(), HasSubstr("element 2"));
   values[2] = 2.0f;
   EXPECT_TRUE(CheckFinite(MakeTensor<float>(values, {3}), "x").ok());
-}
-
-}  // namespace
-}  // namespace entropic
-
-namespace entropic {
-namespace {
-
-TEST(TensorTest, SizesOfShapesThatOverflowSaturate) {
-  const int64_t big = int64_t{1} << 40;
-  EXPECT_EQ(NumElements({3, 4}), 12);
-  EXPECT_EQ(NumElements({}), 1);
-  EXPECT_EQ(NumElements({big, big}), std::numeric_limits<int64_t>::max());
-  EXPECT_EQ(NumElements({4, -1}), -1);
-  EXPECT_EQ(NumBytes({3, 4}, v1::DTYPE_FLOAT64), 96);
-  // 2^61 elements of 8 bytes: the count fits, the bytes do not.
-  EXPECT_EQ(NumBytes({int64_t{1} << 61}, v1::DTYPE_INT64),
-            std::numeric_limits<int64_t>::max());
-  // A shape whose product wraps to 0 once matched empty data.
-  v1::Tensor tensor;
-  tensor.set_dtype(v1::DTYPE_UINT8);
-  tensor.add_shape(int64_t{1} << 32);
-  tensor.add_shape(int64_t{1} << 32);
-  v1::TensorSpec spec;
-  spec.set_dtype(v1::DTYPE_UINT8);
-  spec.add_shape(int64_t{1} << 32);
-  EXPECT_EQ(CheckTensor(tensor, spec, {int64_t{1} << 32}, "t").code(),
-            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor, v1::DType dtype,
   if (tensor.dtype() != dtype || tensor.shape_size() < 1 ||
       tensor.shape(0) != rows ||
       static_cast<int64_t>(tensor.data().size()) !=
-          NumBytes(ShapeOf(tensor.shape()), dtype)) {
+          TensorBytes(ShapeOf(tensor.shape()), dtype)) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": expected ", DTypeName(dtype), " with ", rows, " rows, got ",
         DTypeName(tensor.dtype()), " ", ShapeString(ShapeOf(tensor.shape()))));

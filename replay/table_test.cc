@@ -288,5 +288,39 @@ TEST(TableConfigTest, BadConfigurationIsRefused) {
       HasSubstr("observation.dtype"));
 }
 
+TEST(TableConfigTest, ObservationTooLargeToSizeIsRefused) {
+  // Found by tests/fuzz/table_config_fuzz: the bytes of one observation
+  // overflowed int64.
+  prometheus::Registry registry;
+  ReplayMetrics metrics(registry);
+  auto table_metrics = metrics.AddTable("job", "agent");
+  v1::TableConfig config = CartPoleTable(1000);
+  config.mutable_observation()->add_shape(int64_t{1} << 31);
+  config.mutable_observation()->add_shape(int64_t{1} << 31);
+  EXPECT_THAT(
+      std::string(
+          Table::Create("job", config, table_metrics.get()).status().message()),
+      HasSubstr("observation.shape: one row of shape"));
+}
+
+TEST(TableConfigTest, HugePrioritizedCapacityIsABoundNotAnAllocation) {
+  // Found by tests/fuzz/table_config_fuzz: a prioritized table of capacity
+  // 2^34 (what a job spec allowed) allocated its whole sum tree at creation.
+  // The largest capacity now allowed, 2^30, is a bound too.
+  prometheus::Registry registry;
+  ReplayMetrics metrics(registry);
+  auto table_metrics = metrics.AddTable("job", "agent");
+  v1::TableConfig config = CartPoleTable(int64_t{1} << 30);
+  config.set_sampler(v1::TableConfig::PRIORITIZED);
+  absl::StatusOr<std::unique_ptr<Table>> table =
+      Table::Create("job", config, table_metrics.get());
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_TRUE((*table)
+                  ->Insert(MakeChunk("a", 1, 10, 0),
+                           absl::Now() + absl::Seconds(10))
+                  .ok());
+  EXPECT_TRUE((*table)->Sample(4, absl::Now() + absl::Seconds(10)).ok());
+}
+
 }  // namespace
 }  // namespace entropic

@@ -56,19 +56,24 @@ absl::StatusOr<LogReadResult> ReadLogFile(
   if (!file) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   std::stringstream buffer;
   buffer << file.rdbuf();
-  const std::string bytes = buffer.str();
+  return ParseLogFile(buffer.str(), path, kind, apply);
+}
+
+absl::StatusOr<LogReadResult> ParseLogFile(
+    const std::string& bytes, const std::string& origin, LogFileKind kind,
+    const std::function<absl::Status(v1::LogRecord&)>& apply) {
   if (bytes.size() < kLogHeaderBytes || bytes.compare(0, 8, kMagic, 8) != 0) {
     return absl::DataLossError(
-        absl::StrCat(path, ": not an Entropic replay checkpoint file"));
+        absl::StrCat(origin, ": not an Entropic replay checkpoint file"));
   }
   if (Get32(bytes, 8) != static_cast<uint32_t>(kind)) {
     return absl::FailedPreconditionError(
-        absl::StrCat(path, ": holds another kind of checkpoint file"));
+        absl::StrCat(origin, ": holds another kind of checkpoint file"));
   }
   const uint32_t version = Get32(bytes, 12);
   if (version > kLogFormatVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
-        path, ": written in checkpoint format version ", version,
+        origin, ": written in checkpoint format version ", version,
         ", newer than this binary's ", kLogFormatVersion,
         "; run a newer entropic-replay or start from another directory"));
   }

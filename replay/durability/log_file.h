@@ -45,6 +45,12 @@ absl::StatusOr<LogReadResult> ReadLogFile(
     const std::string& path, LogFileKind kind,
     const std::function<absl::Status(v1::LogRecord&)>& apply);
 
+// ReadLogFile on a file's bytes already in memory (errors name `origin`;
+// never NotFound).
+absl::StatusOr<LogReadResult> ParseLogFile(
+    const std::string& bytes, const std::string& origin, LogFileKind kind,
+    const std::function<absl::Status(v1::LogRecord&)>& apply);
+
 }  // namespace entropic
 
 #endif  // ENTROPIC_REPLAY_DURABILITY_LOG_FILE_H_

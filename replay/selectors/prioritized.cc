@@ -1,19 +1,24 @@
 #include "replay/selectors/prioritized.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace entropic {
 
 namespace {
-constexpr size_t kInitialLeaves = 1024;
+// Slots the tree starts with (fewer if the capacity is smaller).
+constexpr int64_t kInitialLeaves = 1024;
 }  // namespace
 
 PrioritizedSelector::PrioritizedSelector(int64_t capacity, double exponent)
     : exponent_(exponent) {
+  // The capacity bounds how far the tree grows; it is not allocated up front
+  // (a table may allow 2^34 items and hold a few thousand).
   leaves_ = 1;
-  while (leaves_ < static_cast<size_t>(capacity) && leaves_ < kInitialLeaves) {
+  while (static_cast<int64_t>(leaves_) < std::min(capacity, kInitialLeaves)) {
     leaves_ *= 2;
   }
   tree_.assign(2 * leaves_, 0.0);
@@ -42,7 +47,7 @@ void PrioritizedSelector::Set(int64_t key, double value) {
 }
 
 void PrioritizedSelector::Insert(int64_t key) {
-  if (static_cast<size_t>(key + 1 - first_) > leaves_) Grow();
+  if (key + 1 - first_ > static_cast<int64_t>(leaves_)) Grow();
   end_ = key + 1;
   Set(key, std::pow(max_priority_, exponent_));
 }
