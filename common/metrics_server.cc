@@ -16,8 +16,11 @@
 namespace entropic {
 namespace {
 
-// Connections at once, and how long an idle one is kept: scrapers reconnect.
-constexpr unsigned kMaxConnections = 64;
+// Connections at once, from one address, and how long an idle one is kept
+// (scrapers reconnect): one client cannot take every connection and hold
+// scrapes from others off.
+constexpr unsigned kMaxConnections = 256;
+constexpr unsigned kMaxConnectionsPerAddress = 16;
 constexpr unsigned kIdleTimeoutSeconds = 10;
 
 MHD_Result Reply(MHD_Connection* connection, unsigned status,
@@ -98,6 +101,7 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Create(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr,
       &Handle, server->registry_.get(), MHD_OPTION_LISTEN_SOCKET, fd,
       MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, kMaxConnectionsPerAddress,
       MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutSeconds, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     close(fd);

@@ -17,13 +17,19 @@
 
 namespace entropic::testing {
 
-// For tests: the body of GET http://127.0.0.1:port/path over HTTP/1.0; errors
+// For tests: the body of GET http://127.0.0.1:port/path over HTTP/1.0, from
+// loopback address `source`; errors
 // for a refused connection, no answer within `timeout`, or a status other
 // than 200.
 inline absl::StatusOr<std::string> HttpGet(
     int port, const std::string& path,
-    absl::Duration timeout = absl::Seconds(30)) {
+    absl::Duration timeout = absl::Seconds(30),
+    const char* source = "127.0.0.1") {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from));
   const timeval wait = absl::ToTimeval(timeout);
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
   sockaddr_in address{};
