@@ -38,6 +38,35 @@ void SetDeadline(grpc::ClientContext& context) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
 }
 
+// One unary call with a deadline; its status.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Unary(Stub& stub,
+                   grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                const Request&, Response*),
+                   const Request& request) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  Response response;
+  return (stub.*method)(&context, request, &response);
+}
+
+// One server-streaming call read to its end; its status.
+template <typename Stub, typename Request, typename Response>
+grpc::Status ServerStream(
+    Stub& stub,
+    std::unique_ptr<grpc::ClientReader<Response>> (Stub::*method)(
+        grpc::ClientContext*, const Request&),
+    const Request& request) {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  std::unique_ptr<grpc::ClientReader<Response>> stream =
+      (stub.*method)(&context, request);
+  Response response;
+  while (stream->Read(&response)) {
+  }
+  return stream->Finish();
+}
+
 // One bad request: what it is, how to send it, and the answer it must get.
 struct BadRequest {
   std::string what;
@@ -104,10 +133,8 @@ class CatalogueTest : public ::testing::Test {
   }
 
   grpc::Status CreateTables(const v1::CreateTablesRequest& request) {
-    grpc::ClientContext context;
-    SetDeadline(context);
-    v1::CreateTablesResponse response;
-    return replay_stub_->CreateTables(&context, request, &response);
+    return Unary(*replay_stub_, &v1::ReplayService::Stub::CreateTables,
+                 request);
   }
 
   // Sends chunks on one stream; the stream's status.
@@ -128,10 +155,7 @@ class CatalogueTest : public ::testing::Test {
   }
 
   grpc::Status Sample(const v1::SampleRequest& request) {
-    grpc::ClientContext context;
-    SetDeadline(context);
-    v1::SampleResponse response;
-    return replay_stub_->Sample(&context, request, &response);
+    return Unary(*replay_stub_, &v1::ReplayService::Stub::Sample, request);
   }
 
   grpc::Status SampleStream(const v1::SampleRequest& request) {
@@ -147,12 +171,9 @@ class CatalogueTest : public ::testing::Test {
   }
 
   grpc::Status Submit(const v1::JobSpec& spec) {
-    grpc::ClientContext context;
-    SetDeadline(context);
     v1::SubmitJobRequest request;
     *request.mutable_spec() = spec;
-    v1::Job job;
-    return jobs_->SubmitJob(&context, request, &job);
+    return Unary(*jobs_, &v1::JobsService::Stub::SubmitJob, request);
   }
 
   // Everything a bad request must leave as it was: replay's tables of the
@@ -581,10 +602,8 @@ TEST_F(CatalogueTest, BadPriorityUpdatesAndTableCallsAreRefused) {
       request.set_table(table);
       for (int64_t key : keys) request.add_keys(key);
       for (double p : priorities) request.add_priorities(p);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      v1::UpdatePrioritiesResponse response;
-      return replay_stub_->UpdatePriorities(&context, request, &response);
+      return Unary(*replay_stub_, &v1::ReplayService::Stub::UpdatePriorities,
+                   request);
     };
   };
   const auto invalid = grpc::StatusCode::INVALID_ARGUMENT;
@@ -607,29 +626,22 @@ TEST_F(CatalogueTest, BadPriorityUpdatesAndTableCallsAreRefused) {
        [this] {
          v1::DeleteTablesRequest request;
          request.set_job_id("nope");
-         grpc::ClientContext context;
-         SetDeadline(context);
-         v1::DeleteTablesResponse response;
-         return replay_stub_->DeleteTables(&context, request, &response);
+         return Unary(*replay_stub_, &v1::ReplayService::Stub::DeleteTables,
+                      request);
        },
        grpc::StatusCode::NOT_FOUND, "nope"},
       {"info of an unknown job",
        [this] {
          v1::GetTableInfoRequest request;
          request.set_job_id("nope");
-         grpc::ClientContext context;
-         SetDeadline(context);
-         v1::GetTableInfoResponse response;
-         return replay_stub_->GetTableInfo(&context, request, &response);
+         return Unary(*replay_stub_, &v1::ReplayService::Stub::GetTableInfo,
+                      request);
        },
        grpc::StatusCode::NOT_FOUND, "nope"},
       {"checkpoint without a checkpoint dir",
        [this] {
-         grpc::ClientContext context;
-         SetDeadline(context);
-         v1::CheckpointResponse response;
-         return replay_stub_->Checkpoint(&context, v1::CheckpointRequest(),
-                                         &response);
+         return Unary(*replay_stub_, &v1::ReplayService::Stub::Checkpoint,
+                      v1::CheckpointRequest());
        },
        grpc::StatusCode::FAILED_PRECONDITION, "--checkpoint_dir"},
   };
@@ -728,37 +740,26 @@ TEST_F(CatalogueTest, BadJobSpecsAreRefused) {
 }
 
 TEST_F(CatalogueTest, BadJobAndWorkCallsAreRefused) {
+  // A call naming job `id`, unary or streamed.
   auto get = [this](const std::string& id) {
     return [this, id] {
       v1::GetJobRequest request;
       request.set_job_id(id);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      v1::Job job;
-      return jobs_->GetJob(&context, request, &job);
+      return Unary(*jobs_, &v1::JobsService::Stub::GetJob, request);
     };
   };
   auto cancel = [this](const std::string& id) {
     return [this, id] {
       v1::CancelJobRequest request;
       request.set_job_id(id);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      v1::Job job;
-      return jobs_->CancelJob(&context, request, &job);
+      return Unary(*jobs_, &v1::JobsService::Stub::CancelJob, request);
     };
   };
   auto watch = [this](const std::string& id) {
     return [this, id] {
       v1::WatchJobRequest request;
       request.set_job_id(id);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      auto stream = jobs_->WatchJob(&context, request);
-      v1::JobEvent event;
-      while (stream->Read(&event)) {
-      }
-      return stream->Finish();
+      return ServerStream(*jobs_, &v1::JobsService::Stub::WatchJob, request);
     };
   };
   auto report = [this](std::function<void(v1::ReportProgressRequest&)> spoil) {
@@ -771,10 +772,7 @@ TEST_F(CatalogueTest, BadJobAndWorkCallsAreRefused) {
       episode->set_episode_return(5);
       episode->set_length(5);
       spoil(request);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      v1::ReportProgressResponse response;
-      return work_->ReportProgress(&context, request, &response);
+      return Unary(*work_, &v1::WorkService::Stub::ReportProgress, request);
     };
   };
   auto weights = [this](const std::string& id) {
@@ -782,10 +780,8 @@ TEST_F(CatalogueTest, BadJobAndWorkCallsAreRefused) {
       v1::GetWeightsRequest request;
       request.set_job_id(id);
       request.set_newer_than(-1);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      v1::Weights response;
-      return parameters_->GetWeights(&context, request, &response);
+      return Unary(*parameters_, &v1::ParametersService::Stub::GetWeights,
+                   request);
     };
   };
   auto subscribe = [this](const std::string& id) {
@@ -793,13 +789,9 @@ TEST_F(CatalogueTest, BadJobAndWorkCallsAreRefused) {
       v1::SubscribeWeightsRequest request;
       request.set_job_id(id);
       request.set_newer_than(-1);
-      grpc::ClientContext context;
-      SetDeadline(context);
-      auto stream = parameters_->SubscribeWeights(&context, request);
-      v1::Weights response;
-      while (stream->Read(&response)) {
-      }
-      return stream->Finish();
+      return ServerStream(*parameters_,
+                          &v1::ParametersService::Stub::SubscribeWeights,
+                          request);
     };
   };
   const auto invalid = grpc::StatusCode::INVALID_ARGUMENT;
@@ -843,10 +835,7 @@ TEST_F(CatalogueTest, BadJobAndWorkCallsAreRefused) {
        [this] {
          v1::GetWorkRequest request;
          request.set_actor_name(std::string(5000, 'x'));
-         grpc::ClientContext context;
-         SetDeadline(context);
-         v1::GetWorkResponse response;
-         return work_->GetWork(&context, request, &response);
+         return Unary(*work_, &v1::WorkService::Stub::GetWork, request);
        },
        invalid, "actor_name"},
   };
