@@ -101,6 +101,10 @@ grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
       if (writes_ok) ++outstanding;
     }
     if (outstanding == 0) {
+      // A stream that broke with nothing in flight has no answer to read:
+      // end it, so the loop starts a new one (writing to it again would
+      // fail at once, forever).
+      if (!writes_ok) break;
       // Everything is ready and unconsumed: wait for room (or Stop).
       absl::MutexLock lock(&mu_);
       auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
