@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -90,12 +91,15 @@ double ActorAcknowledged(int metrics_port) {
   return MetricValue(*body, "entropic_actor_chunks_acknowledged_total");
 }
 
+// The job: `actors` processes and one spare slot. The learner keeps a
+// killed actor's slot until it has been silent for its actor timeout (30 s),
+// so without the spare a restarted actor would wait that long for work.
 v1::JobSpec ChaosJob(int actors, int64_t updates) {
   v1::JobSpec spec;
   spec.set_name("chaos");
   spec.mutable_env()->set_id("CartPole-v1");
   spec.mutable_env()->set_num_envs(4);
-  spec.set_actors(actors);
+  spec.set_actors(actors + 1);
   v1::SoftQSpec& q = *spec.mutable_algorithm()->mutable_soft_q();
   q.set_batch_size(32);
   q.add_hidden(32);
@@ -103,7 +107,9 @@ v1::JobSpec ChaosJob(int actors, int64_t updates) {
   spec.mutable_replay()->set_chunk_length(16);
   spec.mutable_replay()->set_durable(true);
   spec.mutable_replay()->mutable_agent()->set_min_size(200);
-  spec.mutable_replay()->mutable_agent()->set_samples_per_insert(2);
+  // 64 new transitions an update: the job's pace is the actors', so the
+  // rounds spread over its updates come at steady intervals of time.
+  spec.mutable_replay()->mutable_agent()->set_samples_per_insert(0.5);
   spec.mutable_stop()->set_updates(updates);
   // Every evaluation is a checkpoint the learner resumes from.
   spec.mutable_eval()->set_every_updates(100);
@@ -114,6 +120,19 @@ v1::JobSpec ChaosJob(int actors, int64_t updates) {
 bool IsFinal(v1::JobState state) {
   return state == v1::SUCCEEDED || state == v1::FAILED ||
          state == v1::CANCELLED;
+}
+
+// Replay rounds: each writer's and the learner's time to come back.
+std::string Details(const ChaosRound& round) {
+  if (round.writers.empty()) return "";
+  std::string details = " (probe";
+  for (size_t i = 0; i < round.writers.size(); ++i) {
+    if (i > 0) absl::StrAppend(&details, ", actor ", i - 1);
+    absl::StrAppend(&details, " ", absl::FormatDuration(round.writers[i]));
+  }
+  absl::StrAppend(&details, "; learner sampling again after ",
+                  absl::FormatDuration(round.learner_sampling), ")");
+  return details;
 }
 
 class Chaos {
@@ -220,30 +239,56 @@ absl::Status Chaos::Round(Fault fault, ChaosRound& round) {
       if (!restarted.ok()) return restarted.status();
       replay_ = std::move(restarted).value();
       round.held_after_restart = ProbeChunks();
+      if (round.held_after_restart < 0) {
+        return absl::UnavailableError("replay did not describe the probe table");
+      }
       // Every actor and the probe writer have chunks acknowledged again.
       std::vector<bool> back(actors_.size(), false);
       bool probe_back = false;
       absl::Time last = replay_.ready;
+      round.writers.assign(actors_.size() + 1, absl::InfiniteDuration());
+      int64_t updates_then = -1;
+      bool sampling = false;
       while (absl::Now() < replay_.ready + kComeBack) {
         for (size_t i = 0; i < actors_.size(); ++i) {
           if (!back[i] &&
               ActorAcknowledged(actors_[i].ports.metrics) > before[i]) {
             back[i] = true;
             last = std::max(last, absl::Now());
+            round.writers[i + 1] = absl::Now() - replay_.ready;
           }
         }
         if (!probe_back && probe_->acknowledged() > round.acknowledged_at_kill) {
           probe_back = true;
           last = std::max(last, absl::Now());
+          round.writers[0] = absl::Now() - replay_.ready;
         }
-        if (probe_back &&
+        if (!sampling) {
+          absl::StatusOr<v1::Job> job = GetJob();
+          if (job.ok() && updates_then < 0) {
+            updates_then = job->progress().updates();
+          } else if (job.ok() && job->progress().updates() > updates_then) {
+            sampling = true;
+            round.learner_sampling = absl::Now() - replay_.ready;
+          }
+        }
+        if (probe_back && sampling &&
             std::all_of(back.begin(), back.end(), [](bool b) { return b; })) {
           round.rejoin = last - replay_.ready;
           return absl::OkStatus();
         }
         absl::SleepFor(absl::Milliseconds(20));
       }
-      return absl::DeadlineExceededError("writers did not come back to replay");
+      std::string missing = probe_back ? "" : " the probe writer";
+      for (size_t i = 0; i < actors_.size(); ++i) {
+        if (!back[i]) {
+          absl::StrAppend(&missing, " actor ", i, " (acknowledged ", before[i],
+                          " then ", ActorAcknowledged(actors_[i].ports.metrics),
+                          ")");
+        }
+      }
+      return absl::DeadlineExceededError(
+          "writers did not come back to replay:" + missing);
     }
     case Fault::kLearner: {
       learner_.process->Signal(SIGKILL);
@@ -325,7 +370,7 @@ absl::StatusOr<ChaosReport> Chaos::Run() {
 
   const int64_t updates = options_.updates > 0
                               ? options_.updates
-                              : 600 + 250 * int64_t{options_.rounds};
+                              : 1000 + 700 * int64_t{options_.rounds};
   {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -388,7 +433,7 @@ absl::StatusOr<ChaosReport> Chaos::Run() {
                                         round.held_after_restart)
                          : "",
                      "; writing again ", absl::FormatDuration(round.rejoin),
-                     " after it was back"));
+                     " after it was back", Details(round)));
     report_.rounds.push_back(round);
   }
 
@@ -530,16 +575,34 @@ absl::Status CreateFifoTable(v1::ReplayService::Stub& replay,
 
 int64_t TableChunks(v1::ReplayService::Stub& replay, const std::string& job,
                     const std::string& table) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  v1::GetTableInfoRequest request;
-  request.set_job_id(job);
-  v1::GetTableInfoResponse response;
-  if (!replay.GetTableInfo(&context, request, &response).ok()) return -1;
-  for (const v1::TableInfo& info : response.tables()) {
-    if (info.name() == table) return info.chunks();
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (true) {
+    grpc::ClientContext context;
+    // A channel to a replay that just came back may still be waiting out its
+    // reconnect backoff, or send on the dead connection once (UNAVAILABLE).
+    context.set_wait_for_ready(true);
+    context.set_deadline(absl::ToChronoTime(give_up));
+    v1::GetTableInfoRequest request;
+    request.set_job_id(job);
+    v1::GetTableInfoResponse response;
+    const grpc::Status status =
+        replay.GetTableInfo(&context, request, &response);
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+        absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(20));
+      continue;
+    }
+    if (!status.ok()) {
+      std::cerr << "GetTableInfo(" << job << "): " << status.error_code()
+                << " " << status.error_message() << std::endl;
+      return -1;
+    }
+    for (const v1::TableInfo& info : response.tables()) {
+      if (info.name() == table) return info.chunks();
+    }
+    std::cerr << "GetTableInfo(" << job << "): no table " << table << std::endl;
+    return -1;
   }
-  return -1;
 }
 
 absl::StatusOr<std::map<int64_t, int>> DrainFifo(
@@ -555,6 +618,7 @@ absl::StatusOr<std::map<int64_t, int>> DrainFifo(
     request.set_table(table);
     request.set_batch_size(static_cast<int>(std::min<int64_t>(held, 1024)));
     grpc::ClientContext context;
+    context.set_wait_for_ready(true);
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     v1::SampleResponse response;
     const grpc::Status status = replay.Sample(&context, request, &response);

@@ -110,6 +110,10 @@ struct ChaosRound {
   // (replay), the job counts actors' steps again (learner), or the new actor
   // has chunks acknowledged (actor).
   absl::Duration rejoin;
+  // Replay rounds: when each writer was back, the probe first, then each
+  // actor; and when the learner sampled again (its updates rose).
+  std::vector<absl::Duration> writers;
+  absl::Duration learner_sampling;
 };
 
 struct ChaosReport {
