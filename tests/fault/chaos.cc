@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <random>
 #include <thread>
@@ -370,7 +371,7 @@ absl::StatusOr<ChaosReport> Chaos::Run() {
 
   const int64_t updates = options_.updates > 0
                               ? options_.updates
-                              : 1000 + 700 * int64_t{options_.rounds};
+                              : 2000 + 1500 * int64_t{options_.rounds};
   {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -573,8 +574,12 @@ absl::Status CreateFifoTable(v1::ReplayService::Stub& replay,
   return absl::OkStatus();
 }
 
-int64_t TableChunks(v1::ReplayService::Stub& replay, const std::string& job,
-                    const std::string& table) {
+namespace {
+
+// The table's description; nullopt if replay does not give it.
+std::optional<v1::TableInfo> DescribeTable(v1::ReplayService::Stub& replay,
+                                           const std::string& job,
+                                           const std::string& table) {
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
   while (true) {
     grpc::ClientContext context;
@@ -595,28 +600,42 @@ int64_t TableChunks(v1::ReplayService::Stub& replay, const std::string& job,
     if (!status.ok()) {
       std::cerr << "GetTableInfo(" << job << "): " << status.error_code()
                 << " " << status.error_message() << std::endl;
-      return -1;
+      return std::nullopt;
     }
     for (const v1::TableInfo& info : response.tables()) {
-      if (info.name() == table) return info.chunks();
+      if (info.name() == table) return info;
     }
     std::cerr << "GetTableInfo(" << job << "): no table " << table << std::endl;
-    return -1;
+    return std::nullopt;
   }
+}
+
+}  // namespace
+
+int64_t TableChunks(v1::ReplayService::Stub& replay, const std::string& job,
+                    const std::string& table) {
+  std::optional<v1::TableInfo> info = DescribeTable(replay, job, table);
+  return info.has_value() ? info->chunks() : -1;
 }
 
 absl::StatusOr<std::map<int64_t, int>> DrainFifo(
     v1::ReplayService::Stub& replay, const std::string& job,
     const std::string& table) {
   std::map<int64_t, int> seen;
-  while (true) {
-    const int64_t held = TableChunks(replay, job, table);
-    if (held < 0) return absl::UnavailableError("replay did not describe");
-    if (held == 0) return seen;
+  // Transitions to take: a FIFO table hands each out once, and counts it
+  // as held until its delivery is settled, so the table's size is read once.
+  std::optional<v1::TableInfo> info = DescribeTable(replay, job, table);
+  if (!info.has_value()) {
+    return absl::UnavailableError("replay did not describe " + table);
+  }
+  int64_t remaining = info->size();
+  while (remaining > 0) {
+    const int64_t batch = std::min<int64_t>(remaining, 1024);
+    remaining -= batch;
     v1::SampleRequest request;
     request.set_job_id(job);
     request.set_table(table);
-    request.set_batch_size(static_cast<int>(std::min<int64_t>(held, 1024)));
+    request.set_batch_size(static_cast<int>(batch));
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -630,6 +649,7 @@ absl::StatusOr<std::map<int64_t, int>> DrainFifo(
       ++seen[version];
     }
   }
+  return seen;
 }
 
 const char* FaultName(Fault fault) {

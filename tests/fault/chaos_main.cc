@@ -19,6 +19,8 @@ DEFINE_int32(actors, 2, "Actor processes");
 DEFINE_string(faults, "replay,learner,actor",
               "What the rounds kill, in turn (comma-separated)");
 DEFINE_int64(updates, 0, "The job's stop condition; 0 derives it from rounds");
+DEFINE_int32(max_down_ms, 800,
+             "Longest pause between a kill and the restart (uniform from 0)");
 DEFINE_string(work_dir, "", "Where the processes write; default under TMPDIR");
 
 int main(int argc, char** argv) {
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   options.seed = FLAGS_seed;
   options.actors = FLAGS_actors;
   options.updates = FLAGS_updates;
+  options.max_down = absl::Milliseconds(FLAGS_max_down_ms);
   options.faults.clear();
   for (absl::string_view name : absl::StrSplit(FLAGS_faults, ',')) {
     if (name == "replay") {
