@@ -46,7 +46,11 @@ absl::StatusOr<TransitionBatch> ReplaySampler::Next(absl::Duration timeout) {
 void ReplaySampler::PrefetchLoop() {
   // Not InferenceMode: its tensors could not take part in the update.
   torch::NoGradGuard no_grad;
-  Backoff backoff(Backoff::Options{});
+  // At least once a second, as the channel reconnects (trainer.cc): the
+  // learner samples again within about a second of replay's return.
+  Backoff::Options retry;
+  retry.max = absl::Seconds(1);
+  Backoff backoff(retry);
   while (true) {
     const grpc::Status status = RunStream(backoff);
     absl::MutexLock lock(&mu_);

@@ -339,6 +339,12 @@ absl::Status Chaos::Round(Fault fault, ChaosRound& round) {
           round.rejoin = absl::Now() - actors_[i].ready;
           return absl::OkStatus();
         }
+        if (absl::StatusOr<v1::Job> job = GetJob();
+            job.ok() && IsFinal(job->state())) {
+          return absl::FailedPreconditionError(
+              "the job ended before the new actor joined; give it more "
+              "--updates");
+        }
         absl::SleepFor(absl::Milliseconds(20));
       }
       return absl::DeadlineExceededError("the new actor never wrote");
