@@ -261,7 +261,6 @@ absl::Status Chaos::Round(Fault fault, ChaosRound& round) {
         }
         if (!probe_back && probe_->acknowledged() > round.acknowledged_at_kill) {
           probe_back = true;
-          last = std::max(last, absl::Now());
           round.writers[0] = absl::Now() - replay_.ready;
         }
         if (!sampling) {

@@ -106,9 +106,9 @@ struct ChaosRound {
   // how many replay held right after it was back.
   int64_t acknowledged_at_kill = 0;
   int64_t held_after_restart = -1;
-  // From the restarted process's ready line until every actor writes again
-  // (replay), the job counts actors' steps again (learner), or the new actor
-  // has chunks acknowledged (actor).
+  // From the restarted process's ready line until every actor process has
+  // chunks acknowledged again (replay), the job counts actors' steps again
+  // (learner), or the new actor has chunks acknowledged (actor).
   absl::Duration rejoin;
   // Replay rounds: when each writer was back, the probe first, then each
   // actor; and when the learner sampled again (its updates rose).

@@ -5,6 +5,7 @@
 //   build/tests/entropic-chaos --rounds=30 --seed=1 2>chaos.log
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -82,6 +83,17 @@ int main(int argc, char** argv) {
         entropic::testing::FaultName(fault), figures.count,
         absl::ToDoubleSeconds(figures.median),
         absl::ToDoubleSeconds(figures.max));
+  }
+  std::vector<absl::Duration> probe;
+  for (const entropic::testing::ChaosRound& round : report->rounds) {
+    if (!round.writers.empty()) probe.push_back(round.writers[0]);
+  }
+  if (!probe.empty()) {
+    std::sort(probe.begin(), probe.end());
+    std::cout << absl::StrFormat(
+        "probe writer back after replay: median %.2f s, max %.2f s\n",
+        absl::ToDoubleSeconds(probe[probe.size() / 2]),
+        absl::ToDoubleSeconds(probe.back()));
   }
   std::cout << absl::StrFormat("wall time     %.0f s\n",
                                absl::ToDoubleSeconds(absl::Now() - start));
