@@ -37,6 +37,8 @@ class ReplayWriter {
     // TLS and token for replay.
     ClientSecurity security;
     int max_unacknowledged = 64;
+    // Between reconnects; capped at 1 s, so a writer is back within about a
+    // second of replay's return.
     Backoff::Options backoff;
   };
 

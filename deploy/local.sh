@@ -31,9 +31,10 @@ readonly BUILD_PACKAGES=(
   libopenblas0-openmp
 )
 # Only the tests need these: a real Prometheus server to scrape the
-# processes, docker-compose to validate deploy/docker-compose*.yml, and
-# openssl to make the certificates of the security tests.
-readonly TEST_PACKAGES=(prometheus docker-compose openssl)
+# processes, docker-compose to validate deploy/docker-compose*.yml, openssl
+# to make the certificates of the security tests, and iproute2 for the
+# network namespaces of the partition test.
+readonly TEST_PACKAGES=(prometheus docker-compose openssl iproute2)
 # The fuzzers (tests/fuzz/, docs/reliability.md): clang 14 and its libFuzzer
 # and sanitizer runtimes. No LibTorch in that build.
 readonly FUZZ_PACKAGES=(

@@ -46,7 +46,11 @@ absl::StatusOr<TransitionBatch> ReplaySampler::Next(absl::Duration timeout) {
 void ReplaySampler::PrefetchLoop() {
   // Not InferenceMode: its tensors could not take part in the update.
   torch::NoGradGuard no_grad;
-  Backoff backoff(Backoff::Options{});
+  // At least once a second, as the channel reconnects (trainer.cc): the
+  // learner samples again within about a second of replay's return.
+  Backoff::Options retry;
+  retry.max = absl::Seconds(1);
+  Backoff backoff(retry);
   while (true) {
     const grpc::Status status = RunStream(backoff);
     absl::MutexLock lock(&mu_);
@@ -101,6 +105,10 @@ grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
       if (writes_ok) ++outstanding;
     }
     if (outstanding == 0) {
+      // A stream that broke with nothing in flight has no answer to read:
+      // end it, so the loop starts a new one (writing to it again would
+      // fail at once, forever).
+      if (!writes_ok) break;
       // Everything is ready and unconsumed: wait for room (or Stop).
       absl::MutexLock lock(&mu_);
       auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {

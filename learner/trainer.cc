@@ -265,9 +265,16 @@ class Run {
       sampler_options.demonstrations_table = kDemonstrationsTable;
     }
     sampler_options.device = learner_->device();
-    ReplaySampler sampler(CreateEntropicChannel(options_.replay_address,
-                                                options_.replay_security),
-                          sampler_options);
+    // Replay comes back from a restart in seconds: reconnect at least once
+    // a second, not on gRPC's default backoff (growing up to 2 minutes).
+    grpc::ChannelArguments sampler_args;
+    sampler_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    sampler_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    sampler_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    ReplaySampler sampler(
+        CreateEntropicChannel(options_.replay_address, options_.replay_security,
+                              sampler_args),
+        sampler_options);
     sampler.SetMix(MixAt(learner_->updates()));
     Curves curves(output_dir_);
     start_ = absl::Now();

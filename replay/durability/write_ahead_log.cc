@@ -21,7 +21,11 @@ absl::Status WriteAll(int fd, const std::string& bytes) {
     const ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return absl::InternalError(
+      // A full disk is a resource to free, not a bug: writers retry.
+      return absl::Status(
+          errno == ENOSPC || errno == EDQUOT
+              ? absl::StatusCode::kResourceExhausted
+              : absl::StatusCode::kInternal,
           absl::StrCat("writing the replay log: ", std::strerror(errno)));
     }
     written += n;
