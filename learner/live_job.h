@@ -84,13 +84,14 @@ class LiveJob {
   std::pair<v1::Job, uint64_t> SnapshotAndCursor() const;
   // Events after `cursor` (0 = from the start of the retained log), oldest
   // first, and the cursor to pass next time. The log keeps the newest
-  // `kRetainedEvents`; a watcher that fell further behind skips ahead.
+  // `kRetainedEvents` (each a snapshot of the job, a minute of progress
+  // events); a watcher that fell further behind skips ahead to them.
   std::vector<v1::JobEvent> EventsAfter(uint64_t& cursor) const;
   // Called (see Notifier) whenever an event is appended.
   std::shared_ptr<Notifier::Subscription> Subscribe(
       std::function<void()> callback);
 
-  static constexpr size_t kRetainedEvents = 1000;
+  static constexpr size_t kRetainedEvents = 64;
   // Evaluations kept in the job (every one is in its evaluations.csv).
   static constexpr int kKeptEvaluations = 100;
 
