@@ -129,16 +129,18 @@ TEST(SecureClusterTest, TrainsCartPoleWithMutualTlsAndTokens) {
   std::unique_ptr<ChildProcess> learner =
       Start(with(with({ENTROPIC_LEARNER_BIN, "--port=0", "--metrics_port=0",
                        "--torch_threads=1",
-                       // The certificate is valid for localhost; actors get
-                       // this address in their assignments.
-                       absl::StrCat("--replay=localhost:", replay_port),
+                       // The certificate is valid for 127.0.0.1 (an IP
+                       // subject name: no resolver needed, and a machine
+                       // may not resolve localhost); actors get this
+                       // address in their assignments.
+                       absl::StrCat("--replay=127.0.0.1:", replay_port),
                        "--output_dir=" + creds.path("runs")},
                       server_flags),
                  client_flags("learner")));
   ready = learner->WaitForLine("entropic-learner ready", deadline);
   ASSERT_TRUE(ready.ok()) << ready.status();
   const std::string learner_address =
-      absl::StrCat("localhost:", GrpcPort(*ready));
+      absl::StrCat("127.0.0.1:", GrpcPort(*ready));
 
   std::unique_ptr<ChildProcess> actor =
       Start(with({ENTROPIC_ACTOR_BIN, "--metrics_port=0", "--name=secure-actor",
