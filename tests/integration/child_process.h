@@ -49,6 +49,7 @@ class ChildProcess {
 // A loopback TCP port that was free a moment ago.
 int PickFreePort();
 
+
 }  // namespace entropic::testing
 
 #endif  // ENTROPIC_TESTS_INTEGRATION_CHILD_PROCESS_H_

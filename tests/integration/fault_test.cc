@@ -28,6 +28,7 @@
 #include "replay/testing/chunks.h"
 #include "tests/fault/chaos.h"
 #include "tests/integration/child_process.h"
+#include "tests/integration/start_ready.h"
 
 namespace entropic {
 namespace {
@@ -36,32 +37,13 @@ using ::entropic::testing::ChaosOptions;
 using ::entropic::testing::ChaosReport;
 using ::entropic::testing::ChaosRound;
 using ::entropic::testing::ChildProcess;
+using ::entropic::testing::StartReady;
 using ::entropic::testing::Fault;
 using ::entropic::testing::FaultName;
 using ::entropic::testing::ProbeWriter;
 
 constexpr absl::Duration kRejoinLimit = absl::Seconds(5);
 
-// Starts a process and waits for "<name> ready ... grpc_port=N"; 0 if not.
-int StartReady(const std::vector<std::string>& argv, const std::string& name,
-               std::unique_ptr<ChildProcess>& process) {
-  absl::StatusOr<std::unique_ptr<ChildProcess>> started =
-      ChildProcess::Start(argv);
-  EXPECT_TRUE(started.ok()) << started.status();
-  if (!started.ok()) return 0;
-  process = std::move(started).value();
-  absl::StatusOr<std::string> ready =
-      process->WaitForLine(name + " ready", absl::Now() + absl::Seconds(60));
-  EXPECT_TRUE(ready.ok()) << ready.status();
-  if (!ready.ok()) return 0;
-  int port = 0;
-  for (absl::string_view field : absl::StrSplit(*ready, ' ')) {
-    if (absl::ConsumePrefix(&field, "grpc_port=")) {
-      EXPECT_TRUE(absl::SimpleAtoi(field, &port));
-    }
-  }
-  return port;
-}
 
 // Runs a shell command; true if it exited 0.
 bool Sh(const std::string& command) {

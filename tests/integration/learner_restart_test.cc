@@ -14,33 +14,14 @@
 #include "cli/job_client.h"
 #include "gtest/gtest.h"
 #include "tests/integration/child_process.h"
+#include "tests/integration/start_ready.h"
 
 namespace entropic {
 namespace {
 
 using ::entropic::testing::ChildProcess;
+using ::entropic::testing::StartReady;
 
-// Starts a process and waits for its "NAME ready ... grpc_port=N" line;
-// returns the port.
-int StartReady(const std::vector<std::string>& argv, const std::string& name,
-               std::unique_ptr<ChildProcess>& process) {
-  absl::StatusOr<std::unique_ptr<ChildProcess>> started =
-      ChildProcess::Start(argv);
-  EXPECT_TRUE(started.ok()) << started.status();
-  if (!started.ok()) return 0;
-  process = std::move(started).value();
-  absl::StatusOr<std::string> ready =
-      process->WaitForLine(name + " ready", absl::Now() + absl::Seconds(60));
-  EXPECT_TRUE(ready.ok()) << ready.status();
-  if (!ready.ok()) return 0;
-  int port = 0;
-  for (absl::string_view field : absl::StrSplit(*ready, ' ')) {
-    if (absl::ConsumePrefix(&field, "grpc_port=")) {
-      EXPECT_TRUE(absl::SimpleAtoi(field, &port));
-    }
-  }
-  return port;
-}
 
 std::vector<std::string> LearnerArgs(int port, int replay_port,
                                      const std::string& output_dir) {
