@@ -15,9 +15,7 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
                                 absl::StatusOr<v1::Job> job,
                                 v1::Job* response) {
   if (job.ok()) *response = std::move(job).value();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(job.status()));
-  return reactor;
+  return FinishNow(context, job.status());
 }
 
 bool IsFinal(v1::JobState state) {
@@ -86,9 +84,7 @@ grpc::ServerUnaryReactor* JobsServiceImpl::ListJobs(
     grpc::CallbackServerContext* context, const v1::ListJobsRequest* request,
     v1::ListJobsResponse* response) {
   for (v1::Job& job : jobs_->List()) *response->add_jobs() = std::move(job);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return FinishNow(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* JobsServiceImpl::CancelJob(

@@ -14,13 +14,6 @@ constexpr int64_t kMaxStepsPerReport = int64_t{1} << 32;
 constexpr int kMaxEpisodesPerReport = 1 << 16;
 constexpr size_t kMaxNameBytes = 256;
 
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 }  // namespace
 
 absl::Status ValidateProgressReport(const v1::ReportProgressRequest& report) {

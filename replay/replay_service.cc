@@ -30,13 +30,6 @@ constexpr size_t kMaxAcksQueued = 256;
 // A sample's answer beyond its tensor data: shapes, dtypes, table names.
 constexpr int64_t kResponseOverheadBytes = 64 << 10;
 
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 // The call's deadline, capped so a sample without one cannot wait forever.
 absl::Time SampleDeadline(const grpc::CallbackServerContext& context) {
   const absl::Time cap = absl::Now() + absl::Minutes(10);
@@ -662,10 +655,12 @@ absl::StatusOr<std::vector<SamplePart>> PlanSample(
     const TableStore& store, const v1::SampleRequest& request,
     int64_t max_response_bytes) {
   ASSIGN_OR_RETURN(std::vector<SamplePart> parts, PlanSampleParts(store, request));
+  // Each part is checked before it is added, so the sum cannot overflow.
   int64_t bytes = 0;
   for (const SamplePart& part : parts) {
-    bytes = std::min<int64_t>(bytes + part.table->SampleBytes(part.options),
-                              std::numeric_limits<int64_t>::max() / 2);
+    const int64_t part_bytes = part.table->SampleBytes(part.options);
+    bytes = part_bytes > max_response_bytes ? part_bytes : bytes + part_bytes;
+    if (bytes > max_response_bytes) break;
   }
   if (bytes > max_response_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(

@@ -48,11 +48,9 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
                                             : sum;
 }
 
-// Bytes of one element of `spec`, or INT64_MAX if that overflows.
+// Bytes of one element of `spec` (-1 if they overflow: see TensorBytes).
 int64_t SpecBytes(const v1::TensorSpec& spec) {
-  int64_t bytes = DTypeSize(spec.dtype());
-  for (int64_t dim : spec.shape()) bytes = SaturatingMul(bytes, dim);
-  return bytes;
+  return TensorBytes(ShapeOf(spec.shape()), spec.dtype());
 }
 
 absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field,
@@ -70,7 +68,8 @@ absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field,
   }
   // One step's row must fit in a chunk; this also bounds every product of
   // the shape, so nothing later overflows.
-  if (SpecBytes(spec) > max_bytes) {
+  const int64_t bytes = SpecBytes(spec);
+  if (bytes < 0 || bytes > max_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, ".shape: one row of shape ", ShapeString(ShapeOf(spec.shape())),
         " exceeds the table's max_chunk_bytes of ", max_bytes));
@@ -83,11 +82,6 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
     return absl::InvalidArgumentError("table.name: is required");
   }
   const std::string prefix = absl::StrCat("table ", config.name(), ": ");
-  if (config.max_chunk_bytes() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(prefix, "max_chunk_bytes: must be >= 0, got ",
-                     config.max_chunk_bytes()));
-  }
   RETURN_IF_ERROR(CheckSpec(config.observation(), prefix + "observation",
                             MaxChunkBytes(config)));
   RETURN_IF_ERROR(
@@ -350,9 +344,10 @@ int64_t Table::SampleBytes(const SampleOptions& options) const {
 void Table::SampleAsync(const SampleOptions& options, absl::Time deadline,
                         CancelFlag cancel, SampleDone done) {
   absl::Status valid = ValidateSample(options);
-  if (valid.ok() && SampleBytes(options) > kMaxSampleBytes) {
+  if (const int64_t bytes = valid.ok() ? SampleBytes(options) : 0;
+      bytes > kMaxSampleBytes) {
     valid = absl::ResourceExhaustedError(absl::StrCat(
-        "batch_size x (sequence_length + 1): a sample of ", SampleBytes(options),
+        "batch_size x (sequence_length + 1): a sample of ", bytes,
         " bytes exceeds the most one sample may take, ", kMaxSampleBytes));
   }
   if (!valid.ok()) {

@@ -228,24 +228,18 @@ void WriteAheadLog::FlushLoop() {
     }
     // Syncing outside the lock lets appends continue meanwhile. Rotate()
     // syncs and closes a segment under the lock, so `fd` may be stale here
-    // only if a rotation happened, and then it already covered `target`
-    // (a sync of the closed descriptor fails with EBADF: not an error of
-    // the log's).
-    const int result = fd >= 0 ? (options_.sync ? options_.sync(fd)
-                                                : fdatasync(fd))
-                               : 0;
-    const int error = errno;
+    // only if a rotation happened, and then it already covered `target`: a
+    // failed sync of a descriptor rotated away meanwhile (EBADF) is not an
+    // error of the log's.
+    const absl::Status synced = fd >= 0 ? Sync(fd) : absl::OkStatus();
     std::vector<Answer> ready;
     absl::Status status;
     {
       absl::MutexLock lock(&mu_);
-      if (result == 0 || (error == EBADF && fd != fd_)) {
+      if (synced.ok() || fd != fd_) {
         durable_ = std::max(durable_, target);
       } else {
-        FailLocked(absl::InternalError(absl::StrCat(
-            "syncing the replay log in ", options_.directory, ": ",
-            std::strerror(error),
-            "; inserts since the last sync are not durable")));
+        FailLocked(synced);
       }
       ready = TakeReadyLocked();
       status = failed_;
