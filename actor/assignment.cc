@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "actor/boltzmann_policy.h"
 #include "actor/chunk_builder.h"
+#include "actor/policy/policy.h"
 #include "actor/replay_writer.h"
 #include "actor/weights_subscriber.h"
 #include "common/env/vector_env.h"
@@ -71,29 +71,30 @@ class ProgressReporter {
   v1::ReportProgressRequest pending_;
 };
 
+// LibTorch's messages carry a backtrace after their first line.
+std::string FirstLine(const char* message) {
+  const std::string text(message);
+  return text.substr(0, text.find('\n'));
+}
+
 bool Stopped(const AssignmentOptions& options) {
   return options.stop != nullptr && options.stop->HasBeenNotified();
 }
 
-}  // namespace
-
-absl::Status RunAssignment(const AssignmentOptions& options) {
+// RunAssignment's work; LibTorch errors escape it as exceptions.
+absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   const v1::WorkAssignment& work = options.assignment;
   ActorMetrics& metrics = *options.metrics;
   ASSIGN_OR_RETURN(
       std::unique_ptr<VectorEnv> envs,
       VectorEnv::Create(work.env().id(), work.env().num_envs(), work.seed()));
   const EnvironmentInfo& info = envs->info();
-  if (info.action_space.kind != Space::Kind::kDiscrete) {
-    return absl::UnimplementedError(
-        absl::StrCat(work.env().id(),
-                     " has continuous actions; the actor's Boltzmann "
-                     "policy needs discrete ones"));
-  }
   const int num_envs = envs->num_envs();
-  const std::vector<int64_t> hidden(work.hidden().begin(), work.hidden().end());
-  BoltzmannPolicy policy(envs->observation_size(),
-                         info.action_space.num_actions, hidden);
+  RETURN_IF_ERROR(CheckPolicyFits(work.policy(), info));
+  ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy_holder,
+                   options.make_policy ? options.make_policy(work.policy())
+                                       : MakePolicy(work.policy()));
+  Policy& policy = *policy_holder;
 
   WeightsSubscriber weights(options.learner, work.job_id(), options.backoff,
                             &metrics);
@@ -117,6 +118,8 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
   layout.table = work.table();
   layout.actor_id = work.actor_id();
   layout.observation_size = envs->observation_size();
+  layout.discrete_actions = info.action_space.kind == Space::Kind::kDiscrete;
+  layout.action_size = info.action_space.FlatSize();
   std::vector<ChunkBuilder> builders(num_envs, ChunkBuilder(layout));
   std::vector<uint64_t> episode_ids(num_envs);
   std::vector<int64_t> episode_steps(num_envs, 0);
@@ -149,14 +152,14 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
       RETURN_IF_ERROR(policy.Load(*latest));
       metrics.policy_version.Set(policy.version());
     }
-    const std::vector<int64_t> actions =
-        policy.Act(envs->observations(), num_envs, /*greedy=*/false, rng);
+    const ActionBatch actions = policy.Act(envs->observations(), num_envs,
+                                           /*deterministic=*/false, rng);
     for (int i = 0; i < num_envs && result.ok(); ++i) {
       if (!builders[i].active()) {
         builders[i].Begin(envs->observation(i), episode_ids[i],
                           episode_steps[i], policy.version());
       }
-      const Action action{actions[i], {}};
+      const Action action = actions.action(i);
       const StepResult step = envs->Step(i, action);
       const bool ended = step.terminated || step.truncated;
       builders[i].Append(
@@ -200,6 +203,19 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
   LOG(INFO) << work.actor_id() << ": assignment for job " << work.job_id()
             << " ended";
   return result;
+}
+
+}  // namespace
+
+absl::Status RunAssignment(const AssignmentOptions& options) {
+  // No exception leaves the acting thread: a LibTorch error fails the
+  // assignment (the actor asks for work again) instead of the process.
+  try {
+    return RunAssignmentOrThrow(options);
+  } catch (const std::exception& e) {
+    return absl::InternalError(
+        absl::StrCat("acting failed: ", FirstLine(e.what())));
+  }
 }
 
 }  // namespace entropic

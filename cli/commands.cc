@@ -282,16 +282,15 @@ int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
   evaluation.env_id = checkpoint->spec.env().id();
   evaluation.episodes = options.episodes;
   evaluation.greedy = options.greedy;
-  const v1::SoftQSpec& q = checkpoint->spec.algorithm().soft_q();
-  evaluation.hidden.assign(q.hidden().begin(), q.hidden().end());
   evaluation.seed = options.seed;
   absl::StatusOr<v1::EvalResult> result =
-      Evaluate(checkpoint->weights, evaluation);
+      Evaluate(checkpoint->policy, checkpoint->weights, evaluation);
   if (!result.ok()) return Fail(result.status());
   std::printf(
       "%s, %s policy: return %.1f ± %.1f over %d episodes (min %.1f, "
       "max %.1f)\n",
-      evaluation.env_id.c_str(), options.greedy ? "greedy" : "Boltzmann",
+      evaluation.env_id.c_str(),
+      options.greedy ? "deterministic" : "sampled",
       result->mean_return(), result->std_return(), result->episodes(),
       result->min_return(), result->max_return());
   return kExitOk;

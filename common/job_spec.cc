@@ -58,6 +58,17 @@ void ApplyAdversarialDefaults(v1::AdversarialSpec& adversarial) {
   if (adversarial.reward_scale() == 0) adversarial.set_reward_scale(1.0);
 }
 
+void ApplyImitationDefaults(v1::ImitationSpec& imitation) {
+  if (!imitation.has_weight()) imitation.set_weight(1.0);
+  if (imitation.loss() == v1::ImitationSpec::LOSS_UNSPECIFIED) {
+    imitation.set_loss(v1::ImitationSpec::LOG_LIKELIHOOD);
+  }
+  if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN &&
+      imitation.margin() == 0) {
+    imitation.set_margin(0.8);
+  }
+}
+
 void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (!q.has_gamma()) q.set_gamma(0.99);
   if (q.alpha() == 0) q.set_alpha(0.05);
@@ -78,17 +89,27 @@ void ApplySoftQDefaults(v1::SoftQSpec& q) {
   if (!q.has_max_grad_norm()) q.set_max_grad_norm(10.0);
   if (q.n_step() == 0) q.set_n_step(1);
   if (q.has_adversarial()) ApplyAdversarialDefaults(*q.mutable_adversarial());
-  if (q.has_imitation()) {
-    v1::ImitationSpec& imitation = *q.mutable_imitation();
-    if (!imitation.has_weight()) imitation.set_weight(1.0);
-    if (imitation.loss() == v1::ImitationSpec::LOSS_UNSPECIFIED) {
-      imitation.set_loss(v1::ImitationSpec::LOG_LIKELIHOOD);
-    }
-    if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN &&
-        imitation.margin() == 0) {
-      imitation.set_margin(0.8);
-    }
+  if (q.has_imitation()) ApplyImitationDefaults(*q.mutable_imitation());
+}
+
+void ApplySacDefaults(v1::SacSpec& sac) {
+  if (!sac.has_gamma()) sac.set_gamma(0.99);
+  if (sac.alpha() == 0) sac.set_alpha(1.0);
+  if (sac.actor_lr() == 0) sac.set_actor_lr(3e-4);
+  if (sac.critic_lr() == 0) sac.set_critic_lr(1e-3);
+  if (sac.alpha_lr() == 0) sac.set_alpha_lr(1e-3);
+  if (sac.batch_size() == 0) sac.set_batch_size(256);
+  if (sac.hidden().empty()) {
+    sac.add_hidden(256);
+    sac.add_hidden(256);
   }
+  if (sac.polyak() == 0) sac.set_polyak(0.005);
+  if (sac.publish_every_updates() == 0) sac.set_publish_every_updates(10);
+  if (sac.n_step() == 0) sac.set_n_step(1);
+  if (sac.has_adversarial()) {
+    ApplyAdversarialDefaults(*sac.mutable_adversarial());
+  }
+  if (sac.has_imitation()) ApplyImitationDefaults(*sac.mutable_imitation());
 }
 
 // Demonstrations must reach the batches of a job that learns from them.
@@ -103,10 +124,11 @@ absl::Status CheckBatchesHoldDemonstrations(const v1::JobSpec& spec,
   return absl::OkStatus();
 }
 
-absl::Status ValidateAdversarial(const v1::JobSpec& spec) {
-  const v1::SoftQSpec& q = spec.algorithm().soft_q();
-  const v1::AdversarialSpec& adversarial = q.adversarial();
-  const std::string p = "algorithm.soft_q.adversarial.";
+// `algorithm` is the algorithm's field path, e.g. "algorithm.soft_q".
+absl::Status ValidateAdversarial(const v1::JobSpec& spec,
+                                 const v1::AdversarialSpec& adversarial,
+                                 int n_step, const std::string& algorithm) {
+  const std::string p = algorithm + ".adversarial.";
   if (adversarial.reward() == v1::AdversarialSpec::F &&
       adversarial.kind() != v1::AdversarialSpec::AIRL) {
     return FieldError(p + "reward", "F is AIRL's f: kind must be AIRL");
@@ -118,26 +140,33 @@ absl::Status ValidateAdversarial(const v1::JobSpec& spec) {
     RETURN_IF_ERROR(CheckRange(absl::StrCat(p, "hidden[", i, "]"),
                                adversarial.hidden(i), 1, 65536));
   }
-  if (q.n_step() != 1) {
-    return FieldError("algorithm.soft_q.n_step",
+  if (n_step != 1) {
+    return FieldError(algorithm + ".n_step",
                       "must be 1 with adversarial: the learned reward is "
                       "given per step");
   }
   if (!adversarial.reward_checkpoint().empty()) return absl::OkStatus();
-  return CheckBatchesHoldDemonstrations(spec, "algorithm.soft_q.adversarial");
+  return CheckBatchesHoldDemonstrations(spec, algorithm + ".adversarial");
 }
 
-absl::Status ValidateImitation(const v1::JobSpec& spec) {
-  const v1::ImitationSpec& imitation = spec.algorithm().soft_q().imitation();
-  const std::string p = "algorithm.soft_q.imitation.";
+// `gaussian`: the policy is SAC's Gaussian, which has no margin to enforce.
+absl::Status ValidateImitation(const v1::JobSpec& spec,
+                               const v1::ImitationSpec& imitation,
+                               const std::string& algorithm, bool gaussian) {
+  const std::string p = algorithm + ".imitation.";
   if (imitation.pretrain_updates() < 0) {
     return FieldError(p + "pretrain_updates", "must be >= 0");
   }
   RETURN_IF_ERROR(CheckNonNegativeFinite(p + "weight", imitation.weight()));
   if (imitation.loss() == v1::ImitationSpec::LARGE_MARGIN) {
+    if (gaussian) {
+      return FieldError(p + "loss",
+                        "LARGE_MARGIN needs discrete actions; a Gaussian "
+                        "policy takes LOG_LIKELIHOOD");
+    }
     RETURN_IF_ERROR(CheckPositiveFinite(p + "margin", imitation.margin()));
   }
-  return CheckBatchesHoldDemonstrations(spec, "algorithm.soft_q.imitation");
+  return CheckBatchesHoldDemonstrations(spec, algorithm + ".imitation");
 }
 
 void ApplyMaxEntIrlDefaults(v1::MaxEntIrlSpec& irl) {
@@ -174,6 +203,19 @@ absl::Status ValidateMaxEntIrl(const v1::JobSpec& spec,
   return absl::OkStatus();
 }
 
+absl::Status CheckHidden(const std::string& field,
+                         const google::protobuf::RepeatedField<int32_t>& hidden) {
+  if (hidden.size() > 8) {
+    return FieldError(field,
+                      absl::StrCat("at most 8 layers, got ", hidden.size()));
+  }
+  for (int i = 0; i < hidden.size(); ++i) {
+    RETURN_IF_ERROR(
+        CheckRange(absl::StrCat(field, "[", i, "]"), hidden[i], 1, 4096));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
                            absl::string_view env_id) {
   const std::string p = "algorithm.soft_q.";
@@ -200,14 +242,7 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
   }
   RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", q.lr()));
   RETURN_IF_ERROR(CheckRange(p + "batch_size", q.batch_size(), 1, 65536));
-  if (q.hidden_size() > 8) {
-    return FieldError(p + "hidden",
-                      absl::StrCat("at most 8 layers, got ", q.hidden_size()));
-  }
-  for (int i = 0; i < q.hidden_size(); ++i) {
-    RETURN_IF_ERROR(
-        CheckRange(absl::StrCat(p, "hidden[", i, "]"), q.hidden(i), 1, 4096));
-  }
+  RETURN_IF_ERROR(CheckHidden(p + "hidden", q.hidden()));
   const v1::TargetUpdateSpec& target = q.target_update();
   if (target.rule_case() == v1::TargetUpdateSpec::kPolyak &&
       !(target.polyak() > 0 && target.polyak() <= 1)) {
@@ -226,6 +261,48 @@ absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
   RETURN_IF_ERROR(
       CheckNonNegativeFinite(p + "max_grad_norm", q.max_grad_norm()));
   RETURN_IF_ERROR(CheckRange(p + "n_step", q.n_step(), 1, 1000));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSac(const v1::SacSpec& sac, const Space& action_space,
+                         absl::string_view env_id) {
+  const std::string p = "algorithm.sac.";
+  if (action_space.kind != Space::Kind::kBox) {
+    return FieldError("algorithm.sac",
+                      absl::StrCat("needs continuous (box) actions, but ",
+                                   env_id, " has discrete actions"));
+  }
+  for (size_t i = 0; i < action_space.low.size(); ++i) {
+    if (!std::isfinite(action_space.low[i]) ||
+        !std::isfinite(action_space.high[i])) {
+      return FieldError("algorithm.sac",
+                        absl::StrCat(env_id, "'s action dimension ", i,
+                                     " is unbounded; the squashed Gaussian "
+                                     "needs finite bounds"));
+    }
+  }
+  if (!(sac.gamma() >= 0 && sac.gamma() < 1)) {
+    return FieldError(p + "gamma",
+                      absl::StrCat("must be in [0, 1), got ", sac.gamma()));
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "alpha", sac.alpha()));
+  if (sac.has_target_entropy() && !std::isfinite(sac.target_entropy())) {
+    return FieldError(p + "target_entropy", "must be a finite number");
+  }
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "actor_lr", sac.actor_lr()));
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "critic_lr", sac.critic_lr()));
+  RETURN_IF_ERROR(CheckPositiveFinite(p + "alpha_lr", sac.alpha_lr()));
+  RETURN_IF_ERROR(CheckRange(p + "batch_size", sac.batch_size(), 1, 65536));
+  RETURN_IF_ERROR(CheckHidden(p + "hidden", sac.hidden()));
+  if (!(sac.polyak() > 0 && sac.polyak() <= 1)) {
+    return FieldError(p + "polyak",
+                      absl::StrCat("must be in (0, 1], got ", sac.polyak()));
+  }
+  RETURN_IF_ERROR(CheckRange(p + "publish_every_updates",
+                             sac.publish_every_updates(), 1, 1000000));
+  RETURN_IF_ERROR(
+      CheckNonNegativeFinite(p + "max_grad_norm", sac.max_grad_norm()));
+  RETURN_IF_ERROR(CheckRange(p + "n_step", sac.n_step(), 1, 1000));
   return absl::OkStatus();
 }
 
@@ -324,6 +401,10 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
     ApplySoftQDefaults(*spec.mutable_algorithm()->mutable_soft_q());
     batch_size = spec.algorithm().soft_q().batch_size();
   }
+  if (spec.algorithm().has_sac()) {
+    ApplySacDefaults(*spec.mutable_algorithm()->mutable_sac());
+    batch_size = spec.algorithm().sac().batch_size();
+  }
   if (spec.algorithm().has_maxent_irl()) {
     ApplyMaxEntIrlDefaults(*spec.mutable_algorithm()->mutable_maxent_irl());
   }
@@ -381,17 +462,39 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
                                     spec.env().id()));
       batch_size = spec.algorithm().soft_q().batch_size();
       if (spec.algorithm().soft_q().has_imitation()) {
-        RETURN_IF_ERROR(ValidateImitation(spec));
+        RETURN_IF_ERROR(ValidateImitation(spec,
+                                          spec.algorithm().soft_q().imitation(),
+                                          "algorithm.soft_q",
+                                          /*gaussian=*/false));
       }
       if (spec.algorithm().soft_q().has_adversarial()) {
-        RETURN_IF_ERROR(ValidateAdversarial(spec));
+        RETURN_IF_ERROR(ValidateAdversarial(
+            spec, spec.algorithm().soft_q().adversarial(),
+            spec.algorithm().soft_q().n_step(), "algorithm.soft_q"));
+      }
+      break;
+    case v1::AlgorithmSpec::kSac:
+      RETURN_IF_ERROR(ValidateSac(spec.algorithm().sac(),
+                                  (*env)->info().action_space,
+                                  spec.env().id()));
+      batch_size = spec.algorithm().sac().batch_size();
+      if (spec.algorithm().sac().has_imitation()) {
+        RETURN_IF_ERROR(ValidateImitation(spec,
+                                          spec.algorithm().sac().imitation(),
+                                          "algorithm.sac", /*gaussian=*/true));
+      }
+      if (spec.algorithm().sac().has_adversarial()) {
+        RETURN_IF_ERROR(ValidateAdversarial(
+            spec, spec.algorithm().sac().adversarial(),
+            spec.algorithm().sac().n_step(), "algorithm.sac"));
       }
       break;
     case v1::AlgorithmSpec::kMaxentIrl:
       RETURN_IF_ERROR(ValidateMaxEntIrl(spec, **env));
       break;
     default:
-      return FieldError("algorithm", "is required (soft_q or maxent_irl)");
+      return FieldError(
+          "algorithm", "is required (soft_q, sac or maxent_irl)");
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
   if (spec.replay().agent().capacity() < batch_size) {

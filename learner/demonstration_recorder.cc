@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "actor/boltzmann_policy.h"
+#include "actor/policy/policy.h"
 #include "common/env/registry.h"
 #include "common/env/tabular_model.h"
 #include "common/status_macros.h"
@@ -41,8 +41,8 @@ absl::StatusOr<ExpertPolicy> SoftOptimalExpert(const std::string& env_id,
     for (int a = 0; a < shared->num_actions; ++a) {
       pi[a] = shared->Pi(step, state, a);
     }
-    return static_cast<int64_t>(
-        std::discrete_distribution<int>(pi.begin(), pi.end())(*rng));
+    return ExpertAction{
+        std::discrete_distribution<int>(pi.begin(), pi.end())(*rng), {}};
   });
 }
 
@@ -52,17 +52,21 @@ absl::StatusOr<ExpertPolicy> CheckpointExpert(const std::string& run_dir,
   ASSIGN_OR_RETURN(const RunCheckpoint checkpoint, LoadRunCheckpoint(run_dir));
   ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
                    MakeEnvironment(checkpoint.spec.env().id()));
-  const EnvironmentInfo& info = env->info();
-  const v1::SoftQSpec& q = checkpoint.spec.algorithm().soft_q();
-  auto policy = std::make_shared<BoltzmannPolicy>(
-      info.observation_space.FlatSize(), info.action_space.num_actions,
-      std::vector<int64_t>(q.hidden().begin(), q.hidden().end()));
+  RETURN_IF_ERROR(CheckPolicyFits(checkpoint.policy, env->info()));
+  ASSIGN_OR_RETURN(std::shared_ptr<Policy> policy,
+                   MakePolicy(checkpoint.policy));
   RETURN_IF_ERROR(policy->Load(checkpoint.weights));
   auto rng = std::make_shared<std::mt19937_64>(seed);
   *env_id = checkpoint.spec.env().id();
+  // The policy acts on the calling thread; LibTorch errors surface as
+  // exceptions, which RecordEpisodes turns into a status.
   return ExpertPolicy(
       [policy, rng, greedy](absl::Span<const float> observation, int) {
-        return policy->Act(observation, 1, greedy, *rng)[0];
+        const ActionBatch actions = policy->Act(observation, 1, greedy, *rng);
+        if (!actions.indices.empty()) {
+          return ExpertAction{actions.indices[0], {}};
+        }
+        return ExpertAction{0, actions.values};
       });
 }
 
@@ -71,12 +75,10 @@ absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
                                                 int episodes, uint64_t seed) {
   ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, MakeEnvironment(env_id));
   const EnvironmentInfo& info = env->info();
-  if (info.action_space.kind != Space::Kind::kDiscrete) {
-    return absl::UnimplementedError(
-        absl::StrCat(env_id, ": recording needs discrete actions"));
-  }
+  const bool discrete = info.action_space.kind == Space::Kind::kDiscrete;
+  const int64_t action_size = info.action_space.FlatSize();
   const int64_t observation_size = info.observation_space.FlatSize();
-  std::vector<float> observations, next_observations, rewards;
+  std::vector<float> observations, next_observations, rewards, box_actions;
   std::vector<int64_t> actions;
   std::vector<uint8_t> terminated, truncated;
   std::vector<double> returns;
@@ -86,14 +88,32 @@ absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
     env->Reset(rng, absl::MakeSpan(observation));
     double episode_return = 0;
     for (int step = 0;; ++step) {
-      const int64_t action = expert(observation, step);
+      ExpertAction action;
+      try {
+        action = expert(observation, step);
+      } catch (const std::exception& e) {
+        const std::string what = e.what();
+        return absl::InternalError(absl::StrCat(
+            "the expert failed: ", what.substr(0, what.find('\n'))));
+      }
+      if (!discrete &&
+          static_cast<int64_t>(action.values.size()) != action_size) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("the expert gave ", action.values.size(),
+                         " action values; ", env_id, " takes ", action_size));
+      }
       observations.insert(observations.end(), observation.begin(),
                           observation.end());
-      const StepResult result =
-          env->Step(Action{action, {}}, absl::MakeSpan(observation));
+      const StepResult result = env->Step(
+          Action{action.index, action.values}, absl::MakeSpan(observation));
       next_observations.insert(next_observations.end(), observation.begin(),
                                observation.end());
-      actions.push_back(action);
+      if (discrete) {
+        actions.push_back(action.index);
+      } else {
+        box_actions.insert(box_actions.end(), action.values.begin(),
+                           action.values.end());
+      }
       rewards.push_back(static_cast<float>(result.reward));
       terminated.push_back(result.terminated);
       truncated.push_back(result.truncated && !result.terminated);
@@ -104,7 +124,7 @@ absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
   }
   RecordedEpisodes recorded;
   recorded.episodes = episodes;
-  recorded.steps = static_cast<int64_t>(actions.size());
+  recorded.steps = static_cast<int64_t>(rewards.size());
   const int64_t n = recorded.steps;
   std::vector<int64_t> observation_shape = {n};
   observation_shape.insert(observation_shape.end(),
@@ -114,7 +134,9 @@ absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
       MakeTensor<float>(observations, observation_shape);
   recorded.arrays["next_observations"] =
       MakeTensor<float>(next_observations, observation_shape);
-  recorded.arrays["actions"] = MakeTensor<int64_t>(actions, {n});
+  recorded.arrays["actions"] =
+      discrete ? MakeTensor<int64_t>(actions, {n})
+               : MakeTensor<float>(box_actions, {n, action_size});
   recorded.arrays["rewards"] = MakeTensor<float>(rewards, {n});
   recorded.arrays["terminated"] = MakeTensor<uint8_t>(terminated, {n});
   recorded.arrays["truncated"] = MakeTensor<uint8_t>(truncated, {n});

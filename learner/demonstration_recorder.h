@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -14,10 +15,16 @@
 
 namespace entropic {
 
+// An expert's action: `index` for discrete actions, `values` for box ones.
+struct ExpertAction {
+  int64_t index = 0;
+  std::vector<float> values;
+};
+
 // An expert: the action to take on `observation` at step `step` of an
 // episode (tabular experts are time-indexed).
 using ExpertPolicy =
-    std::function<int64_t(absl::Span<const float> observation, int step)>;
+    std::function<ExpertAction(absl::Span<const float> observation, int step)>;
 
 // The soft-optimal policy of an environment with known dynamics
 // (common/env/tabular_model.h) for its own reward at `temperature`, over its
@@ -28,10 +35,10 @@ absl::StatusOr<ExpertPolicy> SoftOptimalExpert(const std::string& env_id,
                                                double temperature,
                                                uint64_t seed);
 
-// The policy of a finished soft Q job: `run_dir` is the job's output
-// directory, holding job.json (its spec) and checkpoint/. Acts greedily
-// (argmax Q) or samples the Boltzmann policy. Sets `env_id` to the job's
-// environment.
+// The policy of a finished job (soft Q, SAC): `run_dir` is the job's output
+// directory, holding job.json (its spec) and checkpoint/. Acts
+// deterministically (argmax Q, the Gaussian's mean) when `greedy`, or
+// samples the policy. Sets `env_id` to the job's environment.
 absl::StatusOr<ExpertPolicy> CheckpointExpert(const std::string& run_dir,
                                               bool greedy, uint64_t seed,
                                               std::string* env_id);
@@ -47,7 +54,8 @@ struct RecordedEpisodes {
 };
 
 // Runs `episodes` episodes of `env_id` (environments seeded from `seed`)
-// with `expert` and records every transition. Discrete actions only.
+// with `expert` and records every transition: actions int64 [N] for
+// discrete spaces, float32 [N, d] for box spaces.
 absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
                                                 const ExpertPolicy& expert,
                                                 int episodes, uint64_t seed);

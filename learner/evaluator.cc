@@ -4,23 +4,24 @@
 #include <cmath>
 #include <random>
 
-#include "actor/boltzmann_policy.h"
+#include "actor/policy/policy.h"
 #include "common/env/vector_env.h"
+#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace entropic {
 
-absl::StatusOr<v1::EvalResult> Evaluate(const v1::Weights& weights,
-                                        const EvaluationOptions& options) {
+namespace {
+
+absl::StatusOr<v1::EvalResult> EvaluateOrThrow(
+    const v1::PolicySpec& policy_spec, const v1::Weights& weights,
+    const EvaluationOptions& options) {
   ASSIGN_OR_RETURN(
       std::unique_ptr<VectorEnv> envs,
       VectorEnv::Create(options.env_id, options.episodes, options.seed));
-  const EnvironmentInfo& info = envs->info();
-  if (info.action_space.kind != Space::Kind::kDiscrete) {
-    return absl::UnimplementedError("evaluation needs discrete actions");
-  }
-  BoltzmannPolicy policy(envs->observation_size(),
-                         info.action_space.num_actions, options.hidden);
+  RETURN_IF_ERROR(CheckPolicyFits(policy_spec, envs->info()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Policy> made, MakePolicy(policy_spec));
+  Policy& policy = *made;
   RETURN_IF_ERROR(policy.Load(weights));
   std::mt19937_64 rng(options.seed);
 
@@ -30,11 +31,11 @@ absl::StatusOr<v1::EvalResult> Evaluate(const v1::Weights& weights,
   int remaining = n;
   // Every episode ends by the time limit at the latest.
   while (remaining > 0) {
-    const std::vector<int64_t> actions =
+    const ActionBatch actions =
         policy.Act(envs->observations(), n, options.greedy, rng);
     for (int i = 0; i < n; ++i) {
       if (done[i]) continue;
-      const StepResult step = envs->Step(i, Action{actions[i], {}});
+      const StepResult step = envs->Step(i, actions.action(i));
       returns[i] += step.reward;
       if (step.terminated || step.truncated) {
         done[i] = true;
@@ -55,6 +56,20 @@ absl::StatusOr<v1::EvalResult> Evaluate(const v1::Weights& weights,
   result.set_min_return(*std::min_element(returns.begin(), returns.end()));
   result.set_max_return(*std::max_element(returns.begin(), returns.end()));
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::EvalResult> Evaluate(const v1::PolicySpec& policy,
+                                        const v1::Weights& weights,
+                                        const EvaluationOptions& options) {
+  try {
+    return EvaluateOrThrow(policy, weights, options);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    return absl::InternalError(
+        absl::StrCat("evaluation failed: ", what.substr(0, what.find('\n'))));
+  }
 }
 
 }  // namespace entropic

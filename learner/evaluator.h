@@ -8,22 +8,26 @@
 #include "absl/status/statusor.h"
 #include "entropic/v1/jobs.pb.h"
 #include "entropic/v1/parameters.pb.h"
+#include "entropic/v1/policy.pb.h"
 
 namespace entropic {
 
 struct EvaluationOptions {
   std::string env_id;
   int episodes = 20;
-  // Argmax Q instead of sampling the Boltzmann policy.
+  // The deterministic action (argmax Q, the Gaussian's mean) instead of
+  // sampling the policy.
   bool greedy = true;
-  std::vector<int64_t> hidden;
   uint64_t seed = 0;
 };
 
 // Runs `episodes` full episodes (in lockstep, one environment each) with the
-// policy of `weights`, as an actor would act with them, and summarises the
-// undiscounted returns. Fills mean, std, min, max and episodes of the result.
-absl::StatusOr<v1::EvalResult> Evaluate(const v1::Weights& weights,
+// policy `policy` describes and `weights`, as an actor would act with them,
+// and summarises the undiscounted returns. Fills mean, std, min, max and
+// episodes of the result. InvalidArgument when the policy does not fit the
+// environment or the weights the policy; Internal for a LibTorch error.
+absl::StatusOr<v1::EvalResult> Evaluate(const v1::PolicySpec& policy,
+                                        const v1::Weights& weights,
                                         const EvaluationOptions& options);
 
 }  // namespace entropic

@@ -204,7 +204,7 @@ v1::GetWorkResponse JobManager::GetWork(const v1::GetWorkRequest& request) {
     work.set_actor_id(*actor_id);
     work.set_replay_address(options_.replay_address);
     *work.mutable_env() = spec.env();
-    work.mutable_hidden()->CopyFrom(spec.algorithm().soft_q().hidden());
+    *work.mutable_policy() = job->actor_policy();
     work.set_chunk_length(spec.replay().chunk_length());
     work.set_table("agent");
     // Distinct, reproducible streams per actor of a job.

@@ -1,5 +1,9 @@
 #include "learner/learner_metrics.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace entropic {
 namespace {
 
@@ -15,18 +19,6 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
     : updates_(Register(prometheus::BuildCounter(), registry,
                         "entropic_learner_updates_total",
                         "Gradient updates of the job's models")),
-      loss_(Register(prometheus::BuildGauge(), registry,
-                     "entropic_learner_loss", "Q loss of the latest update")),
-      q_mean_(Register(prometheus::BuildGauge(), registry,
-                       "entropic_learner_q_mean",
-                       "Mean Q(s, a) of the latest batch")),
-      temperature_(Register(prometheus::BuildGauge(), registry,
-                            "entropic_learner_temperature",
-                            "Policy temperature alpha")),
-      policy_entropy_(Register(prometheus::BuildGauge(), registry,
-                               "entropic_learner_policy_entropy_nats",
-                               "Mean entropy of the Boltzmann policy on the "
-                               "latest batch")),
       published_version_(
           Register(prometheus::BuildGauge(), registry,
                    "entropic_learner_published_version",
@@ -50,43 +42,15 @@ LearnerMetrics::LearnerMetrics(prometheus::Registry& registry)
       episodes_(Register(prometheus::BuildCounter(), registry,
                          "entropic_learner_episodes_total",
                          "Episodes reported by the job's actors")),
-      imitation_loss_(Register(prometheus::BuildGauge(), registry,
-                               "entropic_learner_imitation_loss",
-                               "Supervised loss on the demonstration samples "
-                               "of the latest batch")),
-      expert_agreement_(Register(prometheus::BuildGauge(), registry,
-                                 "entropic_learner_expert_action_agreement",
-                                 "Share of the latest batch's demonstration "
-                                 "samples where argmax Q is the expert's "
-                                 "action")),
-      discriminator_loss_(Register(prometheus::BuildGauge(), registry,
-                                   "entropic_learner_discriminator_loss",
-                                   "Logistic loss of the discriminator on "
-                                   "the latest batch")),
-      discriminator_accuracy_(
-          Register(prometheus::BuildGauge(), registry,
-                   "entropic_learner_discriminator_accuracy",
-                   "Share of the latest batch the discriminator classified "
-                   "right (demonstration or agent)")),
-      learned_reward_mean_(Register(prometheus::BuildGauge(), registry,
-                                    "entropic_learner_learned_reward_mean",
-                                    "Mean learned reward of the latest batch")),
-      learned_reward_std_(Register(
-          prometheus::BuildGauge(), registry,
-          "entropic_learner_learned_reward_std",
-          "Standard deviation of the learned reward of the latest batch")),
       jobs_(Register(prometheus::BuildGauge(), registry,
                      "entropic_learner_jobs",
-                     "Jobs known to the learner, by state")) {}
+                     "Jobs known to the learner, by state")),
+      registry_(registry) {}
 
 std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
   const std::map<std::string, std::string> labels = {{"job", job_id}};
   auto metrics = std::make_unique<JobMetrics>();
   metrics->updates = &updates_.Add(labels);
-  metrics->loss = &loss_.Add(labels);
-  metrics->q_mean = &q_mean_.Add(labels);
-  metrics->temperature = &temperature_.Add(labels);
-  metrics->policy_entropy = &policy_entropy_.Add(labels);
   metrics->published_version = &published_version_.Add(labels);
   metrics->eval_return = &eval_return_.Add(labels);
   metrics->policy_lag =
@@ -99,13 +63,28 @@ std::unique_ptr<JobMetrics> LearnerMetrics::ForJob(const std::string& job_id) {
   metrics->sample_wait = &sample_wait_.Add(labels);
   metrics->env_steps = &env_steps_.Add(labels);
   metrics->episodes = &episodes_.Add(labels);
-  metrics->imitation_loss = &imitation_loss_.Add(labels);
-  metrics->expert_agreement = &expert_agreement_.Add(labels);
-  metrics->discriminator_loss = &discriminator_loss_.Add(labels);
-  metrics->discriminator_accuracy = &discriminator_accuracy_.Add(labels);
-  metrics->learned_reward_mean = &learned_reward_mean_.Add(labels);
-  metrics->learned_reward_std = &learned_reward_std_.Add(labels);
   return metrics;
+}
+
+std::vector<prometheus::Gauge*> LearnerMetrics::StatisticGauges(
+    const std::string& job_id, const std::vector<StatisticSpec>& statistics) {
+  absl::MutexLock lock(&mu_);
+  std::vector<prometheus::Gauge*> gauges;
+  for (const StatisticSpec& statistic : statistics) {
+    const std::string name = "entropic_learner_" + statistic.name;
+    auto found = statistic_families_.find(name);
+    if (found == statistic_families_.end()) {
+      // The first algorithm or model to declare a name gives its help.
+      found = statistic_families_
+                  .emplace(name, &prometheus::BuildGauge()
+                                      .Name(name)
+                                      .Help(statistic.help)
+                                      .Register(registry_))
+                  .first;
+    }
+    gauges.push_back(&found->second->Add({{"job", job_id}}));
+  }
+  return gauges;
 }
 
 prometheus::Gauge& LearnerMetrics::jobs(const std::string& state) {

@@ -1,8 +1,14 @@
 #ifndef ENTROPIC_LEARNER_LEARNER_METRICS_H_
 #define ENTROPIC_LEARNER_LEARNER_METRICS_H_
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "learner/statistics.h"
 
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -12,14 +18,12 @@
 
 namespace entropic {
 
-// The metrics of one job, labelled {job}. Owned by the families of
+// The job driver's metrics of one job, labelled {job}. The algorithm's and
+// reward models' statistics have gauges of their own
+// (LearnerMetrics::StatisticGauges). Owned by the families of
 // LearnerMetrics; each metric is thread-safe.
 struct JobMetrics {
   prometheus::Counter* updates = nullptr;
-  prometheus::Gauge* loss = nullptr;
-  prometheus::Gauge* q_mean = nullptr;
-  prometheus::Gauge* temperature = nullptr;
-  prometheus::Gauge* policy_entropy = nullptr;
   prometheus::Gauge* published_version = nullptr;
   prometheus::Gauge* eval_return = nullptr;
   prometheus::Histogram* policy_lag = nullptr;  // versions behind, per sample
@@ -27,16 +31,6 @@ struct JobMetrics {
   prometheus::Counter* sample_wait = nullptr;  // seconds waiting on replay
   prometheus::Counter* env_steps = nullptr;
   prometheus::Counter* episodes = nullptr;
-  // Learning from demonstrations: the supervised term on the demonstration
-  // samples, and how often argmax Q picks the expert's action there.
-  prometheus::Gauge* imitation_loss = nullptr;
-  prometheus::Gauge* expert_agreement = nullptr;
-  // Adversarial IRL: the discriminator's loss and accuracy on the latest
-  // batch, and the statistics of the reward it handed the policy.
-  prometheus::Gauge* discriminator_loss = nullptr;
-  prometheus::Gauge* discriminator_accuracy = nullptr;
-  prometheus::Gauge* learned_reward_mean = nullptr;
-  prometheus::Gauge* learned_reward_std = nullptr;
 };
 
 // Metric families of the learner process, built once in main. Thread-safe.
@@ -47,15 +41,16 @@ class LearnerMetrics {
   // The metrics of a job; the same job id gets the same metrics.
   std::unique_ptr<JobMetrics> ForJob(const std::string& job_id);
 
+  // One gauge entropic_learner_<name>{job} per statistic, in order; a
+  // family is registered the first time any job declares its name.
+  std::vector<prometheus::Gauge*> StatisticGauges(
+      const std::string& job_id, const std::vector<StatisticSpec>& statistics);
+
   // Jobs by state ("pending", "running", ...).
   prometheus::Gauge& jobs(const std::string& state);
 
  private:
   prometheus::Family<prometheus::Counter>& updates_;
-  prometheus::Family<prometheus::Gauge>& loss_;
-  prometheus::Family<prometheus::Gauge>& q_mean_;
-  prometheus::Family<prometheus::Gauge>& temperature_;
-  prometheus::Family<prometheus::Gauge>& policy_entropy_;
   prometheus::Family<prometheus::Gauge>& published_version_;
   prometheus::Family<prometheus::Gauge>& eval_return_;
   prometheus::Family<prometheus::Histogram>& policy_lag_;
@@ -63,13 +58,11 @@ class LearnerMetrics {
   prometheus::Family<prometheus::Counter>& sample_wait_;
   prometheus::Family<prometheus::Counter>& env_steps_;
   prometheus::Family<prometheus::Counter>& episodes_;
-  prometheus::Family<prometheus::Gauge>& imitation_loss_;
-  prometheus::Family<prometheus::Gauge>& expert_agreement_;
-  prometheus::Family<prometheus::Gauge>& discriminator_loss_;
-  prometheus::Family<prometheus::Gauge>& discriminator_accuracy_;
-  prometheus::Family<prometheus::Gauge>& learned_reward_mean_;
-  prometheus::Family<prometheus::Gauge>& learned_reward_std_;
   prometheus::Family<prometheus::Gauge>& jobs_;
+  prometheus::Registry& registry_;
+  absl::Mutex mu_;
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*>
+      statistic_families_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace entropic

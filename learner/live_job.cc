@@ -111,6 +111,16 @@ bool LiveJob::cancel_requested() const {
   return cancel_requested_;
 }
 
+void LiveJob::SetActorPolicy(const v1::PolicySpec& policy) {
+  absl::MutexLock lock(&mu_);
+  actor_policy_ = policy;
+}
+
+v1::PolicySpec LiveJob::actor_policy() const {
+  absl::MutexLock lock(&mu_);
+  return actor_policy_;
+}
+
 void LiveJob::SetAcceptingActors(bool accepting) {
   absl::MutexLock lock(&mu_);
   accepting_actors_ = accepting;

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/notifier.h"
 #include "entropic/v1/jobs.pb.h"
+#include "entropic/v1/policy.pb.h"
 #include "entropic/v1/work.pb.h"
 
 namespace entropic {
@@ -59,6 +60,10 @@ class LiveJob {
   // --- Actors ---
   // Lets actors join once the job's tables and first weights exist.
   void SetAcceptingActors(bool accepting);
+  // The policy actors build (from the job's algorithm); set before actors
+  // are accepted.
+  void SetActorPolicy(const v1::PolicySpec& policy);
+  v1::PolicySpec actor_policy() const;
   // A new actor id if the job is running, accepting actors and short of
   // spec.actors live ones; actors silent for `actor_timeout` no longer count.
   absl::StatusOr<std::string> AddActor(const std::string& actor_name,
@@ -116,6 +121,7 @@ class LiveJob {
   absl::Time started_ ABSL_GUARDED_BY(mu_);
   bool cancel_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool accepting_actors_ ABSL_GUARDED_BY(mu_) = false;
+  v1::PolicySpec actor_policy_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
   int next_actor_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<double> recent_returns_ ABSL_GUARDED_BY(mu_);

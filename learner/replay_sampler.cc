@@ -5,6 +5,7 @@
 
 #include "common/backoff.h"
 #include "common/grpc_status.h"
+#include "absl/strings/str_cat.h"
 
 namespace entropic {
 
@@ -69,6 +70,20 @@ void ReplaySampler::PrefetchLoop() {
   }
 }
 
+absl::StatusOr<TransitionBatch> ReplaySampler::Convert(
+    const v1::SampleResponse& response) const {
+  // No exception leaves the prefetch thread: a LibTorch error (out of
+  // device memory, ...) reaches the trainer as the batch's status.
+  try {
+    return BatchFromSample(response, options_.demonstrations_table,
+                           options_.device);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    return absl::InternalError(absl::StrCat(
+        "converting a sampled batch: ", what.substr(0, what.find('\n'))));
+  }
+}
+
 grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
   grpc::ClientContext context;
   {
@@ -122,8 +137,7 @@ grpc::Status ReplaySampler::RunStream(Backoff& backoff) {
     if (!stream->Read(&response)) break;
     --outstanding;
     backoff.Reset();
-    absl::StatusOr<TransitionBatch> batch = BatchFromSample(
-        response, options_.demonstrations_table, options_.device);
+    absl::StatusOr<TransitionBatch> batch = Convert(response);
     absl::MutexLock lock(&mu_);
     ready_.push_back(std::move(batch));
   }

@@ -62,6 +62,9 @@ class ReplaySampler {
 
  private:
   void PrefetchLoop();
+  // BatchFromSample, with LibTorch's exceptions turned into Internal.
+  absl::StatusOr<TransitionBatch> Convert(
+      const v1::SampleResponse& response) const;
   // Samples over one SampleStream until it ends; returns how it ended.
   grpc::Status RunStream(Backoff& backoff);
 

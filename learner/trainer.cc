@@ -19,16 +19,22 @@
 #include "common/job_file.h"
 #include "common/status_macros.h"
 #include "entropic/v1/replay.grpc.pb.h"
-#include "learner/discriminator.h"
+#include "learner/algorithms/factory.h"
+#include "learner/curves.h"
 #include "learner/evaluator.h"
 #include "learner/maxent_irl_job.h"
 #include "learner/replay_sampler.h"
-#include "learner/soft_q.h"
+#include "learner/reward_models/factory.h"
+#include "learner/run_checkpoint.h"
 
 namespace entropic {
 namespace {
 
 constexpr char kAgentTable[] = "agent";
+// A restarted job's first version skips this many past the newest its
+// record saw: more than a learner publishes between two records (one a
+// second), so no actor holds a version at or above it.
+constexpr int64_t kVersionsPerRecordInterval = 10000;
 constexpr char kDemonstrationsTable[] = "demonstrations";
 // Longest chunk the demonstrations table takes: what files are cut into.
 const int kDemonstrationChunkLength = DemonstrationChunking().max_chunk_length;
@@ -52,70 +58,6 @@ double Anneal(double start, double end, int64_t updates, int64_t span) {
   return start + (end - start) * progress;
 }
 
-// Appends rows to the job's CSV curves; silently skips them if the files
-// cannot be opened (the job still trains). A resumed job appends to the
-// curves it wrote before its learner restarted.
-class Curves {
- public:
-  explicit Curves(const std::string& directory)
-      : training_(Open(directory + "/training.csv",
-                       "wall_seconds,updates,env_steps,episodes,"
-                       "mean_episode_return,loss,q_mean,temperature,"
-                       "policy_entropy,imitation_loss,expert_action_agreement,"
-                       "discriminator_loss,discriminator_accuracy,"
-                       "learned_reward_mean")),
-        evaluations_(Open(directory + "/evaluations.csv",
-                          "wall_seconds,updates,env_steps,episodes,mean_return,"
-                          "std_return,min_return,max_return")) {}
-
-  // The imitation and discriminator columns stay empty for jobs without
-  // them.
-  void Training(double seconds, const v1::JobProgress& progress,
-                const SoftQUpdate& update,
-                const DiscriminatorUpdate* discriminator) {
-    training_ << absl::StrFormat(
-        "%.3f,%d,%d,%d,%.4f,%.6g,%.6g,%.6g,%.6g", seconds, progress.updates(),
-        progress.env_steps(), progress.episodes(),
-        progress.mean_episode_return(), update.loss, update.q_mean,
-        update.temperature, update.entropy);
-    if (update.imitation_loss >= 0) {
-      training_ << absl::StrFormat(",%.6g,%.4f", update.imitation_loss,
-                                   update.expert_agreement);
-    } else {
-      training_ << ",,";
-    }
-    if (discriminator != nullptr) {
-      training_ << absl::StrFormat(",%.6g,%.4f,%.6g", discriminator->loss,
-                                   discriminator->accuracy,
-                                   discriminator->reward_mean);
-    } else {
-      training_ << ",,,";
-    }
-    training_ << "\n";
-    training_.flush();
-  }
-
-  void Evaluation(double seconds, const v1::EvalResult& eval) {
-    evaluations_ << absl::StrFormat(
-        "%.3f,%d,%d,%d,%.4f,%.4f,%.4f,%.4f\n", seconds, eval.updates(),
-        eval.env_steps(), eval.episodes(), eval.mean_return(),
-        eval.std_return(), eval.min_return(), eval.max_return());
-    evaluations_.flush();
-  }
-
- private:
-  // Appends to `path`, writing `header` first if the file is new.
-  static std::ofstream Open(const std::string& path, const char* header) {
-    const bool exists = std::filesystem::exists(path);
-    std::ofstream out(path, std::ios::app);
-    if (!exists) out << header << "\n";
-    return out;
-  }
-
-  std::ofstream training_;
-  std::ofstream evaluations_;
-};
-
 v1::CreateTablesRequest TablesFor(const LiveJob& job,
                                   const EnvironmentInfo& env) {
   const v1::JobSpec& spec = job.spec();
@@ -126,7 +68,12 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   agent.set_name(kAgentTable);
   agent.mutable_observation()->set_dtype(v1::DTYPE_FLOAT32);
   agent.mutable_observation()->add_shape(env.observation_space.FlatSize());
-  agent.mutable_action()->set_dtype(v1::DTYPE_INT64);
+  if (env.action_space.kind == Space::Kind::kDiscrete) {
+    agent.mutable_action()->set_dtype(v1::DTYPE_INT64);
+  } else {
+    agent.mutable_action()->set_dtype(v1::DTYPE_FLOAT32);
+    agent.mutable_action()->add_shape(env.action_space.FlatSize());
+  }
   agent.set_capacity(agent_spec.capacity());
   agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());
@@ -227,7 +174,6 @@ class Run {
 
  private:
   absl::StatusOr<TrainingOutcome> Train() {
-    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
     ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
                      MakeEnvironment(spec_.env().id()));
     const EnvironmentInfo env_info = env->info();
@@ -237,34 +183,37 @@ class Run {
         CreateTables(*replay_, tables, job_, options_.replay_timeout));
     tables_created_ = true;
     RETURN_IF_ERROR(LoadDemonstrationFile());
-    ASSIGN_OR_RETURN(
-        learner_,
-        SoftQLearner::Create(q_spec, env_info.observation_space.FlatSize(),
-                             env_info.action_space.num_actions, options_.device,
-                             spec_.seed()));
-    if (q_spec.has_adversarial()) {
-      RETURN_IF_ERROR(CreateDiscriminator(env_info));
+    ASSIGN_OR_RETURN(algorithm_,
+                     MakeAlgorithm(spec_, env_info, options_.device));
+    ASSIGN_OR_RETURN(reward_models_, MakeRewardModels(spec_, env_info,
+                                                      algorithm_->device()));
+    statistics_ = algorithm_->statistics();
+    for (const auto& model : reward_models_) {
+      AddStatistics(statistics_, model->statistics());
     }
+    statistic_gauges_ =
+        options_.metrics->StatisticGauges(job_.id(), statistics_);
+    plan_ = algorithm_->sampling();
     RETURN_IF_ERROR(ResumeIfRestarted());
+    job_.SetActorPolicy(algorithm_->policy());
     Publish();
     // Behaviour-cloning pretraining runs on demonstrations alone, before
     // any actor joins.
-    const int64_t pretrain_updates = q_spec.imitation().pretrain_updates();
-    bool accepting_actors = learner_->updates() >= pretrain_updates;
+    bool accepting_actors = algorithm_->updates() >= plan_.pretrain_updates;
     job_.SetAcceptingActors(accepting_actors);
 
     ReplaySampler::Options sampler_options;
     sampler_options.job_id = job_.id();
     sampler_options.table = kAgentTable;
-    sampler_options.batch_size = q_spec.batch_size();
-    sampler_options.n_step = q_spec.n_step();
-    sampler_options.gamma = q_spec.gamma();
+    sampler_options.batch_size = plan_.batch_size;
+    sampler_options.n_step = plan_.n_step;
+    sampler_options.gamma = plan_.gamma;
     const v1::DemonstrationsSpec& demonstrations =
         spec_.replay().demonstrations();
     if (demonstrations.fraction() > 0 || demonstrations.final_fraction() > 0) {
       sampler_options.demonstrations_table = kDemonstrationsTable;
     }
-    sampler_options.device = learner_->device();
+    sampler_options.device = algorithm_->device();
     // Replay comes back from a restart in seconds: reconnect at least once
     // a second, not on gRPC's default backoff (growing up to 2 minutes).
     grpc::ChannelArguments sampler_args;
@@ -275,11 +224,10 @@ class Run {
         CreateEntropicChannel(options_.replay_address, options_.replay_security,
                               sampler_args),
         sampler_options);
-    sampler.SetMix(MixAt(learner_->updates()));
-    Curves curves(output_dir_);
+    sampler.SetMix(MixAt(algorithm_->updates()));
+    Curves curves(output_dir_, statistics_);
     start_ = absl::Now();
-    SoftQUpdate last_update;
-    std::optional<DiscriminatorUpdate> last_discriminator;
+    Statistics last_statistics;
     int64_t last_eval_updates = -1;
     TrainingOutcome outcome;
     while (true) {
@@ -313,41 +261,38 @@ class Run {
           static_cast<double>(version_) -
           batch->policy_versions.to(torch::kFloat64).mean().item<double>());
       const absl::Time update_start = absl::Now();
-      if (discriminator_ && !q_spec.adversarial().reward_checkpoint().empty()) {
-        // A reward learned before, frozen, on its own.
-        batch->rewards = discriminator_->StateActionReward(batch->observations,
-                                                           batch->actions);
-      } else if (discriminator_) {
-        // The environment's reward stays hidden: the discriminator's
-        // replaces it.
-        const DiscriminatorUpdate discriminated = discriminator_->Update(
-            *batch, learner_->LogPolicy(batch->observations, batch->actions));
-        batch->rewards = discriminated.rewards;
-        RecordDiscriminator(discriminated);
-        last_discriminator = discriminated;
+      // Reward models first (a discriminator replaces the environment's
+      // reward, bonuses add to it), then the algorithm's update.
+      Statistics statistics;
+      for (const auto& model : reward_models_) {
+        statistics.merge(model->Process(*batch, *algorithm_));
       }
-      last_update = learner_->Update(*batch);
+      AlgorithmUpdate update = algorithm_->Update(*batch);
+      statistics.merge(update.statistics);
       metrics_->update_seconds->Observe(
           absl::ToDoubleSeconds(absl::Now() - update_start));
-      RecordUpdate(last_update);
-      const int64_t updates = learner_->updates();
-      if (spec_.replay().agent().sampler() == v1::TableSpec::PRIORITIZED) {
-        UpdatePriorities(*batch, last_update.td_errors);
+      RecordUpdate(statistics);
+      last_statistics = std::move(statistics);
+      const int64_t updates = algorithm_->updates();
+      if (spec_.replay().agent().sampler() == v1::TableSpec::PRIORITIZED &&
+          update.priorities.defined()) {
+        UpdatePriorities(*batch, update.priorities);
       }
       sampler.SetMix(MixAt(updates));
-      const bool pretrained = !accepting_actors && updates >= pretrain_updates;
+      const bool pretrained =
+          !accepting_actors && updates >= plan_.pretrain_updates;
       if (pretrained) {
         LOG(INFO) << "job " << job_.id() << ": pretrained on demonstrations "
                   << "for " << updates << " updates; actors join";
         Publish();
         job_.SetAcceptingActors(true);
         accepting_actors = true;
-      } else if (updates % q_spec.publish_every_updates() == 0) {
+      } else if (updates % plan_.publish_every_updates == 0) {
         Publish();
       }
       if (updates % 250 == 0) {
-        curves.Training(Seconds(), job_.Snapshot().progress(), last_update,
-                        last_discriminator ? &*last_discriminator : nullptr);
+        curves.Training(Seconds(), job_.Snapshot().progress(),
+                        last_statistics);
       }
       if (pretrained || updates % spec_.eval().every_updates() == 0) {
         // A learner restart resumes from here.
@@ -367,7 +312,7 @@ class Run {
     }
     sampler.Stop();
     if (outcome.state == v1::SUCCEEDED &&
-        last_eval_updates != learner_->updates()) {
+        last_eval_updates != algorithm_->updates()) {
       RETURN_IF_ERROR(Evaluate(curves).status());
     }
     Publish();
@@ -375,17 +320,27 @@ class Run {
     return outcome;
   }
 
-  // Writes the models to <output_dir>/checkpoint, replacing the previous
-  // checkpoint only once the new one is complete (a crash mid-write leaves
-  // the old one, as checkpoint.old at worst).
+  // Writes the algorithm, the reward models and the published policy
+  // (policy.json, weights.pb) to <output_dir>/checkpoint, replacing the
+  // previous checkpoint only once the new one is complete (a crash mid-write
+  // leaves the old one, as checkpoint.old at worst).
   absl::Status SaveCheckpoint() {
     const std::string final_dir = output_dir_ + "/checkpoint";
     const std::string next = final_dir + ".next";
     const std::string old = final_dir + ".old";
     std::error_code error;
     std::filesystem::remove_all(next, error);
-    RETURN_IF_ERROR(learner_->Save(next));
-    if (discriminator_) RETURN_IF_ERROR(discriminator_->Save(next));
+    std::filesystem::create_directories(next, error);
+    if (error) {
+      return absl::InternalError(
+          absl::StrCat("cannot create ", next, ": ", error.message()));
+    }
+    RETURN_IF_ERROR(algorithm_->Save(next));
+    for (const auto& model : reward_models_) {
+      RETURN_IF_ERROR(model->Save(next));
+    }
+    RETURN_IF_ERROR(
+        WritePolicyFiles(next, algorithm_->policy(), PublishedWeights()));
     std::filesystem::remove_all(old, error);
     if (std::filesystem::exists(final_dir)) {
       std::filesystem::rename(final_dir, old, error);
@@ -400,42 +355,32 @@ class Run {
   }
 
   // A job picked up again after a learner restart goes on from its last
-  // checkpoint, if it wrote one.
+  // checkpoint, if it wrote one. Either way its weights versions continue
+  // above every version it published before (the checkpoint's, and the one
+  // its durable record last saw), so actors that hold a newer version than
+  // the checkpoint's still take the restarted learner's weights.
   absl::Status ResumeIfRestarted() {
-    if (job_.Snapshot().restarts() == 0) return absl::OkStatus();
+    const v1::Job saved = job_.Snapshot();
+    if (saved.restarts() == 0) return absl::OkStatus();
+    int64_t published = saved.progress().policy_version();
     std::string checkpoint = output_dir_ + "/checkpoint";
     if (!std::filesystem::exists(checkpoint)) checkpoint += ".old";
     if (!std::filesystem::exists(checkpoint)) {
       LOG(INFO) << "job " << job_.id() << ": restarted without a checkpoint; "
                 << "training starts over";
-      return absl::OkStatus();
+    } else {
+      RETURN_IF_ERROR(algorithm_->Load(checkpoint));
+      for (const auto& model : reward_models_) {
+        RETURN_IF_ERROR(model->Load(checkpoint));
+      }
+      absl::StatusOr<v1::Weights> weights = ReadCheckpointWeights(checkpoint);
+      if (weights.ok()) published = std::max(published, weights->version());
+      LOG(INFO) << "job " << job_.id() << ": resumed from " << checkpoint
+                << " at " << algorithm_->updates() << " updates";
     }
-    RETURN_IF_ERROR(learner_->Load(checkpoint));
-    if (discriminator_ &&
-        spec_.algorithm().soft_q().adversarial().reward_checkpoint().empty()) {
-      RETURN_IF_ERROR(discriminator_->Load(checkpoint));
-    }
-    LOG(INFO) << "job " << job_.id() << ": resumed from " << checkpoint
-              << " at " << learner_->updates() << " updates";
-    return absl::OkStatus();
-  }
-
-  // The discriminator of an adversarial job: trained from scratch, or a
-  // learned reward loaded frozen (adversarial.reward_checkpoint).
-  absl::Status CreateDiscriminator(const EnvironmentInfo& env_info) {
-    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
-    discriminator_ = std::make_unique<Discriminator>(
-        q_spec.adversarial(), q_spec.gamma(),
-        env_info.observation_space.FlatSize(),
-        env_info.action_space.num_actions, learner_->device());
-    const std::string& learned = q_spec.adversarial().reward_checkpoint();
-    if (learned.empty()) return absl::OkStatus();
-    const absl::Status loaded = discriminator_->Load(learned);
-    if (!loaded.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("algorithm.soft_q.adversarial.reward_checkpoint: ",
-                       loaded.message()));
-    }
+    // The record is written once a second: publishes after it are not in
+    // it. Skip past as many as could have happened since.
+    version_ = published + 1 + kVersionsPerRecordInterval;
     return absl::OkStatus();
   }
 
@@ -468,9 +413,8 @@ class Run {
         spec_.replay().demonstrations();
     const v1::TableSpec& agent = spec_.replay().agent();
     ReplaySampler::Mix mix;
-    const v1::SoftQSpec& q_spec = spec_.algorithm().soft_q();
     mix.demonstration_fraction =
-        updates < q_spec.imitation().pretrain_updates() ? 1.0
+        updates < plan_.pretrain_updates ? 1.0
         : demonstrations.has_final_fraction()
             ? Anneal(demonstrations.fraction(), demonstrations.final_fraction(),
                      updates, demonstrations.anneal_updates())
@@ -518,8 +462,8 @@ class Run {
     if (stop.env_steps() > 0 && env_steps >= stop.env_steps()) {
       return absl::StrCat("reached ", env_steps, " environment steps");
     }
-    if (stop.updates() > 0 && learner_->updates() >= stop.updates()) {
-      return absl::StrCat("reached ", learner_->updates(), " updates");
+    if (stop.updates() > 0 && algorithm_->updates() >= stop.updates()) {
+      return absl::StrCat("reached ", algorithm_->updates(), " updates");
     }
     if (stop.has_wall_time()) {
       const absl::Duration limit = absl::Seconds(stop.wall_time().seconds()) +
@@ -532,11 +476,19 @@ class Run {
     return std::nullopt;
   }
 
+  // The algorithm's weights as published under the current version.
+  v1::Weights PublishedWeights() const {
+    v1::Weights weights = algorithm_->Weights();
+    weights.set_job_id(job_.id());
+    weights.set_version(version_);
+    return weights;
+  }
+
   void Publish() {
-    auto weights =
-        std::make_shared<v1::Weights>(learner_->Weights(job_.id(), version_));
-    if (version_ == 0) {
+    auto weights = std::make_shared<v1::Weights>(PublishedWeights());
+    if (!opened_) {
       options_.parameters->Open(job_.id(), weights);
+      opened_ = true;
     } else {
       absl::Status status = options_.parameters->Publish(weights);
       if (!status.ok()) LOG(WARNING) << status;
@@ -545,30 +497,23 @@ class Run {
     ++version_;
   }
 
-  void RecordUpdate(const SoftQUpdate& update) {
+  void RecordUpdate(const Statistics& statistics) {
     metrics_->updates->Increment();
-    metrics_->loss->Set(update.loss);
-    metrics_->q_mean->Set(update.q_mean);
-    metrics_->temperature->Set(update.temperature);
-    metrics_->policy_entropy->Set(update.entropy);
-    if (update.imitation_loss >= 0) {
-      metrics_->imitation_loss->Set(update.imitation_loss);
-      metrics_->expert_agreement->Set(update.expert_agreement);
+    for (size_t i = 0; i < statistics_.size(); ++i) {
+      auto found = statistics.find(statistics_[i].name);
+      if (found != statistics.end()) statistic_gauges_[i]->Set(found->second);
     }
+    auto value = [&](const char* name) {
+      auto found = statistics.find(name);
+      return found == statistics.end() ? 0.0 : found->second;
+    };
     TrainingStats stats;
-    stats.updates = learner_->updates();
+    stats.updates = algorithm_->updates();
     stats.policy_version = version_ - 1;
-    stats.loss = update.loss;
-    stats.temperature = update.temperature;
-    stats.policy_entropy = update.entropy;
+    stats.loss = value("loss");
+    stats.temperature = value("temperature");
+    stats.policy_entropy = value("policy_entropy_nats");
     job_.RecordTraining(stats);
-  }
-
-  void RecordDiscriminator(const DiscriminatorUpdate& update) {
-    metrics_->discriminator_loss->Set(update.loss);
-    metrics_->discriminator_accuracy->Set(update.accuracy);
-    metrics_->learned_reward_mean->Set(update.reward_mean);
-    metrics_->learned_reward_std->Set(update.reward_std);
   }
 
   absl::StatusOr<v1::EvalResult> Evaluate(Curves& curves) {
@@ -576,13 +521,11 @@ class Run {
     eval_options.env_id = spec_.env().id();
     eval_options.episodes = spec_.eval().episodes();
     eval_options.greedy = spec_.eval().greedy();
-    eval_options.hidden.assign(spec_.algorithm().soft_q().hidden().begin(),
-                               spec_.algorithm().soft_q().hidden().end());
-    eval_options.seed = spec_.seed() + 7919 * learner_->updates();
-    const v1::Weights weights = learner_->Weights(job_.id(), version_);
+    eval_options.seed = spec_.seed() + 7919 * algorithm_->updates();
     ASSIGN_OR_RETURN(v1::EvalResult eval,
-                     entropic::Evaluate(weights, eval_options));
-    eval.set_updates(learner_->updates());
+                     entropic::Evaluate(algorithm_->policy(),
+                                        PublishedWeights(), eval_options));
+    eval.set_updates(algorithm_->updates());
     eval.set_env_steps(job_.env_steps());
     metrics_->eval_return->Set(eval.mean_return());
     curves.Evaluation(Seconds(), eval);
@@ -601,9 +544,16 @@ class Run {
   const std::string output_dir_;
   const std::unique_ptr<JobMetrics> metrics_;
   const std::unique_ptr<v1::ReplayService::Stub> replay_;
-  std::unique_ptr<SoftQLearner> learner_;
-  std::unique_ptr<Discriminator> discriminator_;  // adversarial jobs only
+  std::unique_ptr<Algorithm> algorithm_;
+  // Run on each batch, in order, before the algorithm's update.
+  std::vector<std::unique_ptr<RewardModel>> reward_models_;
+  SamplingPlan plan_;
+  // The algorithm's and the models' statistics, and a gauge for each.
+  std::vector<StatisticSpec> statistics_;
+  std::vector<prometheus::Gauge*> statistic_gauges_;
+  // The version the next Publish gets.
   int64_t version_ = 0;
+  bool opened_ = false;
   bool tables_created_ = false;
   absl::Time start_ = absl::Now();
 };

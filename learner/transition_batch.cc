@@ -63,8 +63,12 @@ absl::StatusOr<TransitionBatch> BatchFromSample(
   ASSIGN_OR_RETURN(torch::Tensor next_observations,
                    ToTorch(sample.next_observations(), v1::DTYPE_FLOAT32, b,
                            "next_observations"));
-  ASSIGN_OR_RETURN(torch::Tensor actions,
-                   ToTorch(sample.actions(), v1::DTYPE_INT64, b, "actions"));
+  // Discrete actions are int64 [B]; box actions float32 [B, ...].
+  const bool box_actions = sample.actions().dtype() == v1::DTYPE_FLOAT32;
+  ASSIGN_OR_RETURN(
+      torch::Tensor actions,
+      ToTorch(sample.actions(),
+              box_actions ? v1::DTYPE_FLOAT32 : v1::DTYPE_INT64, b, "actions"));
   ASSIGN_OR_RETURN(torch::Tensor rewards,
                    ToTorch(sample.rewards(), v1::DTYPE_FLOAT32, b, "rewards"));
   ASSIGN_OR_RETURN(
@@ -102,7 +106,8 @@ absl::StatusOr<TransitionBatch> BatchFromSample(
   }
   batch.observations = observations.reshape({b, -1}).to(device);
   batch.next_observations = next_observations.reshape({b, -1}).to(device);
-  batch.actions = actions.reshape({b}).to(device);
+  batch.actions = (box_actions ? actions.reshape({b, -1}) : actions.reshape({b}))
+                      .to(device);
   batch.rewards = rewards.to(device);
   batch.terminated = terminated.to(torch::kFloat32).to(device);
   batch.discounts = discounts.to(device);

@@ -13,7 +13,8 @@ namespace entropic {
 // A batch of B transitions as tensors on the learner's device.
 struct TransitionBatch {
   torch::Tensor observations;       // [B, obs] float32
-  torch::Tensor actions;            // [B] int64 (discrete)
+  // [B] int64 for discrete actions, [B, A] float32 for box actions.
+  torch::Tensor actions;
   torch::Tensor rewards;            // [B] float32
   torch::Tensor next_observations;  // [B, obs] float32
   torch::Tensor terminated;         // [B] float32, 1 when s' is terminal

@@ -418,7 +418,7 @@ TEST_F(ClusterTest, LearnsFromDemonstrationsRecordsAndEvaluates) {
       Start({ENTROPIC_CLI_BIN, "eval", job->output_dir(), "--episodes=3"});
   said = eval->ReadLine(absl::Now() + absl::Seconds(60));
   ASSERT_TRUE(said.ok()) << said.status();
-  EXPECT_THAT(*said, HasSubstr("CartPole-v1, greedy policy: return"));
+  EXPECT_THAT(*said, HasSubstr("CartPole-v1, deterministic policy: return"));
   EXPECT_THAT(*said, HasSubstr("over 3 episodes"));
   EXPECT_EQ(*eval->Wait(absl::Now() + absl::Seconds(30)), 0);
 }

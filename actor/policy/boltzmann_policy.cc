@@ -1,9 +1,9 @@
-#include "actor/boltzmann_policy.h"
+#include "actor/policy/boltzmann_policy.h"
 
 #include <c10/core/InferenceMode.h>
 #include <torch/torch.h>
 
-#include "actor/weights.h"
+#include "actor/policy/weights.h"
 
 namespace entropic {
 
@@ -66,16 +66,28 @@ absl::Status BoltzmannPolicy::Load(const v1::Weights& weights) {
   return absl::OkStatus();
 }
 
-std::vector<int64_t> BoltzmannPolicy::Act(absl::Span<const float> observations,
-                                          int batch, bool greedy,
-                                          std::mt19937_64& rng) {
+ActionBatch BoltzmannPolicy::Act(absl::Span<const float> observations,
+                                 int batch, bool deterministic,
+                                 std::mt19937_64& rng) {
   c10::InferenceMode inference;
   const torch::Tensor input =
       torch::from_blob(const_cast<float*>(observations.data()),
-                       {batch, network_->observation_size()}, torch::kFloat32);
+                       {batch, network_->inputs()}, torch::kFloat32);
   const torch::Tensor q = network_->forward(input);
-  if (greedy) return GreedyActions(q);
-  return SampleActions(BoltzmannProbabilities(q, temperature_), rng);
+  ActionBatch actions;
+  actions.indices =
+      deterministic
+          ? GreedyActions(q)
+          : SampleActions(BoltzmannProbabilities(q, temperature_), rng);
+  const torch::Tensor log_pi =
+      torch::log_softmax(q / temperature_, /*dim=*/1)
+          .gather(1, torch::tensor(actions.indices).unsqueeze(1))
+          .squeeze(1)
+          .to(torch::kFloat32)
+          .contiguous();
+  actions.log_probs.assign(log_pi.data_ptr<float>(),
+                           log_pi.data_ptr<float>() + log_pi.numel());
+  return actions;
 }
 
 }  // namespace entropic

@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
-#define ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
+#ifndef ENTROPIC_ACTOR_POLICY_BOLTZMANN_POLICY_H_
+#define ENTROPIC_ACTOR_POLICY_BOLTZMANN_POLICY_H_
 
 #include <torch/types.h>
 
@@ -9,7 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
-#include "actor/q_network.h"
+#include "actor/policy/policy.h"
+#include "actor/policy/q_network.h"
 #include "entropic/v1/parameters.pb.h"
 
 namespace entropic {
@@ -36,22 +37,20 @@ std::vector<int64_t> SampleActions(const torch::Tensor& probabilities,
 // argmax_a Q(s, a) per row of q [B, A].
 std::vector<int64_t> GreedyActions(const torch::Tensor& q);
 
-// A Q network with its temperature and weights version, acting on batches of
-// observations. CPU inference only. Not thread-safe; one per acting thread.
-class BoltzmannPolicy {
+// The Boltzmann policy of a Q network (BoltzmannPolicySpec) with its
+// temperature and weights version. Not thread-safe; one per acting thread.
+class BoltzmannPolicy : public Policy {
  public:
   BoltzmannPolicy(int64_t observation_size, int64_t num_actions,
                   const std::vector<int64_t>& hidden);
 
-  // Loads published weights; InvalidArgument if they do not fit the network.
-  absl::Status Load(const v1::Weights& weights);
+  absl::Status Load(const v1::Weights& weights) override;
+  // Sampled from pi, or argmax Q when `deterministic`; log_probs are
+  // log pi(a|s) either way.
+  ActionBatch Act(absl::Span<const float> observations, int batch,
+                  bool deterministic, std::mt19937_64& rng) override;
+  int64_t version() const override { return version_; }
 
-  // Actions for `batch` observations laid out row-major in `observations`:
-  // sampled from pi, or argmax Q when `greedy`.
-  std::vector<int64_t> Act(absl::Span<const float> observations, int batch,
-                           bool greedy, std::mt19937_64& rng);
-
-  int64_t version() const { return version_; }
   double temperature() const { return temperature_; }
   QNetwork& network() { return network_; }
 
@@ -63,4 +62,4 @@ class BoltzmannPolicy {
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_ACTOR_BOLTZMANN_POLICY_H_
+#endif  // ENTROPIC_ACTOR_POLICY_BOLTZMANN_POLICY_H_

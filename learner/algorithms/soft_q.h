@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_LEARNER_SOFT_Q_H_
-#define ENTROPIC_LEARNER_SOFT_Q_H_
+#ifndef ENTROPIC_LEARNER_ALGORITHMS_SOFT_Q_H_
+#define ENTROPIC_LEARNER_ALGORITHMS_SOFT_Q_H_
 
 #include <torch/nn/module.h>
 #include <torch/optim/adam.h>
@@ -10,9 +10,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "actor/q_network.h"
+#include "actor/policy/q_network.h"
 #include "entropic/v1/job_spec.pb.h"
 #include "entropic/v1/parameters.pb.h"
+#include "learner/algorithms/algorithm.h"
 #include "learner/transition_batch.h"
 
 namespace entropic {
@@ -51,9 +52,10 @@ struct SoftQUpdate {
 
 // Soft Q-learning for discrete actions (see job_spec.proto's SoftQSpec): an
 // online and a target QNetwork, Adam, Huber loss, a fixed or auto-tuned
-// temperature. Not thread-safe: owned by one trainer thread. LibTorch errors
-// surface as c10::Error exceptions; the trainer turns them into statuses.
-class SoftQLearner {
+// temperature; actors act with the Boltzmann policy of the online network.
+// Not thread-safe: owned by one trainer thread. LibTorch errors surface as
+// c10::Error exceptions; the trainer turns them into statuses.
+class SoftQLearner : public Algorithm {
  public:
   // InvalidArgument for a device LibTorch cannot use.
   static absl::StatusOr<std::unique_ptr<SoftQLearner>> Create(
@@ -64,24 +66,28 @@ class SoftQLearner {
   // batch.weights (importance weights of prioritized replay), plus
   // imitation.weight times the mean ImitationLoss of its demonstration
   // transitions when the spec has an imitation part.
-  SoftQUpdate Update(const TransitionBatch& batch);
+  SoftQUpdate Step(const TransitionBatch& batch);
 
+  // Algorithm: Step's results as statistics (loss, q_mean, temperature,
+  // policy_entropy_nats, imitation_loss, expert_action_agreement) and its
+  // TD errors as priorities.
+  std::vector<StatisticSpec> statistics() const override;
+  SamplingPlan sampling() const override;
+  AlgorithmUpdate Update(const TransitionBatch& batch) override;
   // log pi(a|s) of the Boltzmann policy of the online network for each row
   // of `observations` [B, obs] and `actions` [B]; no gradient.
   torch::Tensor LogPolicy(const torch::Tensor& observations,
-                          const torch::Tensor& actions);
+                          const torch::Tensor& actions) override;
+  v1::PolicySpec policy() const override;
+  // The online network's parameters, with the temperature.
+  v1::Weights Weights() const override;
+  int64_t updates() const override { return updates_; }
+  const torch::Device& device() const override { return device_; }
+  // The networks, optimisers, temperature and update count.
+  absl::Status Save(const std::string& directory) const override;
+  absl::Status Load(const std::string& directory) override;
 
   double temperature() const;
-  int64_t updates() const { return updates_; }
-  const torch::Device& device() const { return device_; }
-
-  // The online network's parameters as published weights.
-  v1::Weights Weights(const std::string& job_id, int64_t version) const;
-
-  // Writes / reads the networks, optimisers, temperature and update count
-  // under `directory` (created if needed).
-  absl::Status Save(const std::string& directory) const;
-  absl::Status Load(const std::string& directory);
 
  private:
   SoftQLearner(const v1::SoftQSpec& spec, int64_t observation_size,
@@ -89,6 +95,8 @@ class SoftQLearner {
 
   const v1::SoftQSpec spec_;
   const torch::Device device_;
+  const int64_t observation_size_;
+  const int64_t num_actions_;
   QNetwork online_;
   QNetwork target_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
@@ -99,4 +107,4 @@ class SoftQLearner {
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_LEARNER_SOFT_Q_H_
+#endif  // ENTROPIC_LEARNER_ALGORITHMS_SOFT_Q_H_

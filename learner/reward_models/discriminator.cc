@@ -1,4 +1,4 @@
-#include "learner/discriminator.h"
+#include "learner/reward_models/discriminator.h"
 
 #include <torch/torch.h>
 
@@ -42,12 +42,16 @@ torch::Tensor DiscriminatorLoss(const torch::Tensor& logit,
 }
 
 Discriminator::Discriminator(const v1::AdversarialSpec& spec, double gamma,
-                             int64_t observation_size, int64_t num_actions,
+                             int64_t observation_size,
+                             const Space& action_space,
                              const torch::Device& device)
     : spec_(spec),
       gamma_(gamma),
       device_(device),
-      g_(observation_size, num_actions, Hidden(spec)),
+      discrete_(action_space.kind == Space::Kind::kDiscrete),
+      g_(discrete_ ? observation_size
+                   : observation_size + action_space.FlatSize(),
+         discrete_ ? action_space.num_actions : 1, Hidden(spec)),
       h_(observation_size, 1, Hidden(spec)) {
   g_->to(device);
   h_->to(device);
@@ -59,11 +63,17 @@ Discriminator::Discriminator(const v1::AdversarialSpec& spec, double gamma,
       parameters, torch::optim::AdamOptions(spec_.lr()));
 }
 
+torch::Tensor Discriminator::StateAction(const torch::Tensor& observations,
+                                         const torch::Tensor& actions) {
+  if (discrete_) {
+    return g_->forward(observations).gather(1, actions.unsqueeze(1)).squeeze(1);
+  }
+  return g_->forward(torch::cat({observations, actions}, /*dim=*/1)).squeeze(1);
+}
+
 torch::Tensor Discriminator::Logit(const TransitionBatch& batch,
                                    const torch::Tensor& log_pi) {
-  const torch::Tensor g_or_c = g_->forward(batch.observations)
-                                   .gather(1, batch.actions.unsqueeze(1))
-                                   .squeeze(1);
+  const torch::Tensor g_or_c = StateAction(batch.observations, batch.actions);
   if (!IsAirl(spec_)) {
     return DiscriminatorLogit(spec_.kind(), g_or_c, {}, {}, {}, {});
   }
@@ -122,8 +132,7 @@ DiscriminatorUpdate Discriminator::Update(const TransitionBatch& batch,
 torch::Tensor Discriminator::StateActionReward(
     const torch::Tensor& observations, const torch::Tensor& actions) {
   torch::NoGradGuard no_grad;
-  return g_->forward(observations).gather(1, actions.unsqueeze(1)).squeeze(1) *
-         spec_.reward_scale();
+  return StateAction(observations, actions) * spec_.reward_scale();
 }
 
 absl::Status Discriminator::Save(const std::string& directory) const {

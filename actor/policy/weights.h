@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_ACTOR_WEIGHTS_H_
-#define ENTROPIC_ACTOR_WEIGHTS_H_
+#ifndef ENTROPIC_ACTOR_POLICY_WEIGHTS_H_
+#define ENTROPIC_ACTOR_POLICY_WEIGHTS_H_
 
 #include <torch/nn/module.h>
 
@@ -27,4 +27,4 @@ absl::Status LoadWeightsIntoModule(const v1::Weights& weights,
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_ACTOR_WEIGHTS_H_
+#endif  // ENTROPIC_ACTOR_POLICY_WEIGHTS_H_

@@ -1,4 +1,4 @@
-#include "learner/soft_q.h"
+#include "learner/algorithms/soft_q.h"
 
 #include <torch/torch.h>
 
@@ -115,9 +115,9 @@ TEST(SoftQLearnerTest, UpdatesFitTheSoftBellmanTarget) {
       SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
   ASSERT_TRUE(learner.ok()) << learner.status();
   const TransitionBatch batch = FixedBatch();
-  const double first = (*learner)->Update(batch).loss;
+  const double first = (*learner)->Step(batch).loss;
   double last = first;
-  for (int i = 0; i < 300; ++i) last = (*learner)->Update(batch).loss;
+  for (int i = 0; i < 300; ++i) last = (*learner)->Step(batch).loss;
   // With the target frozen, regression onto fixed targets converges.
   EXPECT_LT(last, first * 0.01);
   EXPECT_EQ((*learner)->updates(), 301);
@@ -128,9 +128,9 @@ TEST(SoftQLearnerTest, ImportanceWeightsScaleEachTransitionsLoss) {
   auto plain = SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
   ASSERT_TRUE(weighted.ok() && plain.ok());
   TransitionBatch batch = FixedBatch();
-  const SoftQUpdate full = (*plain)->Update(batch);
+  const SoftQUpdate full = (*plain)->Step(batch);
   batch.weights = torch::tensor({0.5f, 0.5f});
-  const SoftQUpdate halved = (*weighted)->Update(batch);
+  const SoftQUpdate halved = (*weighted)->Step(batch);
   // Same initial networks: the weighted loss is half the plain one.
   EXPECT_NEAR(halved.loss, full.loss / 2, 1e-6);
   // TD errors are per transition and unweighted.
@@ -141,9 +141,9 @@ TEST(SoftQLearnerTest, ImportanceWeightsScaleEachTransitionsLoss) {
   auto untouched = SoftQLearner::Create(Spec(), 2, 2, "cpu", 1);
   ASSERT_TRUE(untouched.ok());
   batch.weights = torch::zeros({2});
-  const v1::Weights before = (*untouched)->Weights("job", 1);
-  (*untouched)->Update(batch);
-  const v1::Weights after = (*untouched)->Weights("job", 1);
+  const v1::Weights before = (*untouched)->Weights();
+  (*untouched)->Step(batch);
+  const v1::Weights after = (*untouched)->Weights();
   for (int i = 0; i < before.tensors_size(); ++i) {
     EXPECT_EQ(before.tensors(i).tensor().data(),
               after.tensors(i).tensor().data());
@@ -159,7 +159,7 @@ TEST(SoftQLearnerTest, AutoTemperatureFollowsTheEntropyTarget) {
         SoftQLearner::Create(spec, 2, 2, "cpu", 1);
     ASSERT_TRUE(learner.ok());
     SoftQUpdate update;
-    for (int i = 0; i < 50; ++i) update = (*learner)->Update(FixedBatch());
+    for (int i = 0; i < 50; ++i) update = (*learner)->Step(FixedBatch());
     // A low target needs a colder policy, a high one a hotter policy.
     if (target < 0.1) {
       EXPECT_LT(update.temperature, 0.5);
@@ -173,12 +173,13 @@ TEST(SoftQLearnerTest, CheckpointRoundTrips) {
   const std::string dir =
       std::string(::testing::TempDir()) + "/soft_q_checkpoint_test";
   std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
   v1::SoftQSpec spec = Spec();
   spec.mutable_auto_alpha()->set_target_entropy(0.3);
   spec.mutable_auto_alpha()->set_lr(0.05);
   auto original = SoftQLearner::Create(spec, 2, 2, "cpu", 1);
   ASSERT_TRUE(original.ok());
-  for (int i = 0; i < 20; ++i) (*original)->Update(FixedBatch());
+  for (int i = 0; i < 20; ++i) (*original)->Step(FixedBatch());
   ASSERT_TRUE((*original)->Save(dir).ok());
 
   auto restored = SoftQLearner::Create(spec, 2, 2, "cpu", 99);
@@ -186,15 +187,15 @@ TEST(SoftQLearnerTest, CheckpointRoundTrips) {
   ASSERT_TRUE((*restored)->Load(dir).ok());
   EXPECT_EQ((*restored)->updates(), 20);
   EXPECT_NEAR((*restored)->temperature(), (*original)->temperature(), 1e-6);
-  const v1::Weights a = (*original)->Weights("job", 1);
-  const v1::Weights b = (*restored)->Weights("job", 1);
+  const v1::Weights a = (*original)->Weights();
+  const v1::Weights b = (*restored)->Weights();
   ASSERT_EQ(a.tensors_size(), b.tensors_size());
   for (int i = 0; i < a.tensors_size(); ++i) {
     EXPECT_EQ(a.tensors(i).tensor().data(), b.tensors(i).tensor().data());
   }
   // Both continue identically: the optimiser state came back too.
-  const double loss_a = (*original)->Update(FixedBatch()).loss;
-  const double loss_b = (*restored)->Update(FixedBatch()).loss;
+  const double loss_a = (*original)->Step(FixedBatch()).loss;
+  const double loss_b = (*restored)->Step(FixedBatch()).loss;
   EXPECT_NEAR(loss_a, loss_b, 1e-6);
   std::filesystem::remove_all(dir);
 }
@@ -222,7 +223,7 @@ TEST(SoftQLearnerTest, ImitationLossCountsOnlyDemonstrations) {
     batch.from_demonstrations =
         torch::tensor({static_cast<bool>(demonstration[0]),
                        static_cast<bool>(demonstration[1])});
-    return (*learner)->Update(batch).imitation_loss;
+    return (*learner)->Step(batch).imitation_loss;
   };
   const double base = first_update({0, 1}, {true, false});
   EXPECT_GT(base, 0);
@@ -247,7 +248,7 @@ TEST(SoftQLearnerTest, HybridLossTeachesTheExpertsActions) {
     batch.rewards = torch::tensor({-1.0f, -1.0f});
     batch.from_demonstrations = torch::tensor({true, true});
     SoftQUpdate update;
-    for (int i = 0; i < 300; ++i) update = (*learner)->Update(batch);
+    for (int i = 0; i < 300; ++i) update = (*learner)->Step(batch);
     EXPECT_EQ(update.expert_agreement, 1.0);
     EXPECT_LT(update.imitation_loss,
               loss == v1::ImitationSpec::LARGE_MARGIN ? 0.05 : 0.3);

@@ -1,4 +1,4 @@
-#include "actor/weights.h"
+#include "actor/policy/weights.h"
 
 #include <torch/torch.h>
 

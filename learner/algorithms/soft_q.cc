@@ -1,15 +1,15 @@
-#include "learner/soft_q.h"
+#include "learner/algorithms/soft_q.h"
 
 #include <torch/torch.h>
 
 #include <cmath>
-#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "actor/boltzmann_policy.h"
-#include "actor/weights.h"
+#include "actor/policy/boltzmann_policy.h"
+#include "actor/policy/weights.h"
 #include "common/status_macros.h"
+#include "learner/algorithms/checkpoint_files.h"
 #include "learner/device.h"
 
 namespace entropic {
@@ -59,6 +59,8 @@ SoftQLearner::SoftQLearner(const v1::SoftQSpec& spec, int64_t observation_size,
                            int64_t num_actions, torch::Device device)
     : spec_(spec),
       device_(device),
+      observation_size_(observation_size),
+      num_actions_(num_actions),
       online_(observation_size, num_actions, Hidden(spec)),
       target_(observation_size, num_actions, Hidden(spec)) {
   online_->to(device_);
@@ -89,7 +91,7 @@ double SoftQLearner::temperature() const {
   return std::exp(log_alpha_.item<double>());
 }
 
-SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
+SoftQUpdate SoftQLearner::Step(const TransitionBatch& batch) {
   const double alpha = temperature();
   torch::Tensor target;
   {
@@ -170,61 +172,82 @@ SoftQUpdate SoftQLearner::Update(const TransitionBatch& batch) {
   return result;
 }
 
-v1::Weights SoftQLearner::Weights(const std::string& job_id,
-                                  int64_t version) const {
-  return WeightsFromModule(*online_, job_id, version, temperature());
+std::vector<StatisticSpec> SoftQLearner::statistics() const {
+  std::vector<StatisticSpec> specs = {
+      {"loss", "Q loss of the latest update"},
+      {"q_mean", "Mean Q(s, a) of the latest batch"},
+      {"temperature", "Policy temperature alpha"},
+      {"policy_entropy_nats", "Mean entropy of pi(.|s) on the latest batch"},
+  };
+  if (spec_.has_imitation()) {
+    AddStatistics(
+        specs,
+        {{"imitation_loss",
+          "Supervised loss on the demonstrations of the latest batch"},
+         {"expert_action_agreement",
+          "Share of demonstration states where argmax Q is the expert's "
+          "action"}});
+  }
+  return specs;
+}
+
+SamplingPlan SoftQLearner::sampling() const {
+  SamplingPlan plan;
+  plan.batch_size = spec_.batch_size();
+  plan.n_step = spec_.n_step();
+  plan.gamma = spec_.gamma();
+  plan.publish_every_updates = spec_.publish_every_updates();
+  plan.pretrain_updates = spec_.imitation().pretrain_updates();
+  return plan;
+}
+
+AlgorithmUpdate SoftQLearner::Update(const TransitionBatch& batch) {
+  const SoftQUpdate step = Step(batch);
+  AlgorithmUpdate update;
+  update.statistics = {{"loss", step.loss},
+                       {"q_mean", step.q_mean},
+                       {"temperature", step.temperature},
+                       {"policy_entropy_nats", step.entropy}};
+  if (step.imitation_loss >= 0) {
+    update.statistics["imitation_loss"] = step.imitation_loss;
+    update.statistics["expert_action_agreement"] = step.expert_agreement;
+  }
+  update.priorities = step.td_errors;
+  return update;
+}
+
+v1::PolicySpec SoftQLearner::policy() const {
+  v1::PolicySpec policy;
+  v1::BoltzmannPolicySpec& boltzmann = *policy.mutable_boltzmann();
+  boltzmann.set_observation_size(observation_size_);
+  boltzmann.set_num_actions(num_actions_);
+  boltzmann.mutable_hidden()->CopyFrom(spec_.hidden());
+  return policy;
+}
+
+v1::Weights SoftQLearner::Weights() const {
+  return WeightsFromModule(*online_, /*job_id=*/"", /*version=*/0,
+                           temperature());
 }
 
 absl::Status SoftQLearner::Save(const std::string& directory) const {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", directory, ": ", error.message()));
-  }
-  try {
-    torch::save(online_, directory + "/q_network.pt");
-    torch::save(target_, directory + "/q_target.pt");
-    torch::save(*optimizer_, directory + "/optimizer.pt");
-    torch::save(
-        std::vector<torch::Tensor>{log_alpha_.detach().cpu(),
-                                   torch::full({1}, updates_, torch::kInt64)},
-        directory + "/state.pt");
-    if (alpha_optimizer_) {
-      torch::save(*alpha_optimizer_, directory + "/alpha_optimizer.pt");
-    }
-  } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat("saving the checkpoint to ", directory, ": ", e.what()));
-  }
-  return absl::OkStatus();
+  CheckpointFiles files(directory);
+  files.Save("q_network.pt", online_);
+  files.Save("q_target.pt", target_);
+  files.Save("optimizer.pt", *optimizer_);
+  files.SaveState("state.pt", log_alpha_, updates_);
+  if (alpha_optimizer_) files.Save("alpha_optimizer.pt", *alpha_optimizer_);
+  return files.status();
 }
 
 absl::Status SoftQLearner::Load(const std::string& directory) {
-  try {
-    torch::load(online_, directory + "/q_network.pt", device_);
-    torch::load(target_, directory + "/q_target.pt", device_);
-    torch::load(*optimizer_, directory + "/optimizer.pt", device_);
-    std::vector<torch::Tensor> state;
-    torch::load(state, directory + "/state.pt");
-    if (state.size() != 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(directory, "/state.pt: expected 2 tensors"));
-    }
-    {
-      torch::NoGradGuard no_grad;
-      log_alpha_.fill_(state[0].item<double>());
-    }
-    updates_ = state[1].item<int64_t>();
-    if (alpha_optimizer_) {
-      torch::load(*alpha_optimizer_, directory + "/alpha_optimizer.pt",
-                  device_);
-    }
-  } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("loading the checkpoint in ", directory, ": ", e.what()));
-  }
-  return absl::OkStatus();
+  CheckpointFiles files(directory, device_);
+  files.Load("q_network.pt", online_);
+  files.Load("q_target.pt", target_);
+  files.Load("optimizer.pt", *optimizer_);
+  files.LoadState("state.pt", log_alpha_, updates_);
+  if (alpha_optimizer_) files.Load("alpha_optimizer.pt", *alpha_optimizer_);
+  return files.status();
 }
 
 }  // namespace entropic

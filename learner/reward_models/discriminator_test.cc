@@ -1,6 +1,6 @@
 // The AIRL and GAIL discriminators: their logit and loss against values
 // worked by hand, and training that separates expert from agent.
-#include "learner/discriminator.h"
+#include "learner/reward_models/discriminator.h"
 
 #include <torch/torch.h>
 
@@ -10,6 +10,13 @@
 
 namespace entropic {
 namespace {
+
+Space TwoActions() {
+  Space space;
+  space.kind = Space::Kind::kDiscrete;
+  space.num_actions = 2;
+  return space;
+}
 
 // g = 1, h(s) = 0.5, h(s') = 2, discount 0.9, pi(a|s) = 0.25:
 // f = 1 + 1.8 - 0.5 = 2.3, D = e^2.3 / (e^2.3 + 0.25) = 0.9755...,
@@ -77,7 +84,7 @@ TEST(DiscriminatorTest, TrainingSeparatesExpertFromAgent) {
     spec.add_hidden(16);
     spec.set_reward_scale(1.0);
     torch::manual_seed(3);
-    Discriminator discriminator(spec, 0.99, 2, 2, torch::kCPU);
+    Discriminator discriminator(spec, 0.99, 2, TwoActions(), torch::kCPU);
     const TransitionBatch batch = ExpertVersusAgent();
     const torch::Tensor log_pi = torch::full({2}, std::log(0.5f));
     DiscriminatorUpdate first = discriminator.Update(batch, log_pi);
@@ -105,7 +112,7 @@ TEST(DiscriminatorTest, RewardChoicesFollowTheLogit) {
     spec.add_hidden(8);
     spec.set_reward_scale(2.0);
     torch::manual_seed(5);
-    Discriminator discriminator(spec, 0.99, 2, 2, torch::kCPU);
+    Discriminator discriminator(spec, 0.99, 2, TwoActions(), torch::kCPU);
     return discriminator.Update(batch, log_pi).rewards;
   };
   const torch::Tensor logit = reward(v1::AdversarialSpec::LOGIT) / 2;

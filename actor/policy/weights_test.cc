@@ -1,8 +1,8 @@
-#include "actor/weights.h"
+#include "actor/policy/weights.h"
 
 #include <torch/torch.h>
 
-#include "actor/q_network.h"
+#include "actor/policy/q_network.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_LEARNER_DISCRIMINATOR_H_
-#define ENTROPIC_LEARNER_DISCRIMINATOR_H_
+#ifndef ENTROPIC_LEARNER_REWARD_MODELS_DISCRIMINATOR_H_
+#define ENTROPIC_LEARNER_REWARD_MODELS_DISCRIMINATOR_H_
 
 #include <torch/optim/adam.h>
 #include <torch/types.h>
@@ -9,7 +9,8 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "actor/q_network.h"
+#include "actor/policy/mlp.h"
+#include "common/env/environment.h"
 #include "entropic/v1/job_spec.pb.h"
 #include "learner/transition_batch.h"
 
@@ -47,11 +48,13 @@ struct DiscriminatorUpdate {
 };
 
 // The discriminator of AIRL or GAIL (job_spec.proto's AdversarialSpec),
-// trained on the batches of the soft Q learner. Not thread-safe.
+// trained on the batches of the job's algorithm. g(s, a) (or c(s, a)) is an
+// MLP from s to one value per action for discrete actions, and from (s, a)
+// to one value for box actions. Not thread-safe.
 class Discriminator {
  public:
   Discriminator(const v1::AdversarialSpec& spec, double gamma,
-                int64_t observation_size, int64_t num_actions,
+                int64_t observation_size, const Space& action_space,
                 const torch::Device& device);
 
   // One Adam step on the batch's demonstration vs agent transitions, then
@@ -73,15 +76,19 @@ class Discriminator {
  private:
   torch::Tensor Logit(const TransitionBatch& batch,
                       const torch::Tensor& log_pi);
+  // g(s, a) or c(s, a), [B].
+  torch::Tensor StateAction(const torch::Tensor& observations,
+                            const torch::Tensor& actions);
 
   const v1::AdversarialSpec spec_;
   const double gamma_;
   const torch::Device device_;
-  QNetwork g_;  // g(s, .) or c(s, .): [B, A]
-  QNetwork h_;  // h(s): [B, 1]; AIRL only
+  const bool discrete_;
+  Mlp g_;  // g(s, .) [B, A] (discrete) or g(s, a) [B, 1] (box)
+  Mlp h_;  // h(s): [B, 1]; AIRL only
   std::unique_ptr<torch::optim::Adam> optimizer_;
 };
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_LEARNER_DISCRIMINATOR_H_
+#endif  // ENTROPIC_LEARNER_REWARD_MODELS_DISCRIMINATOR_H_

@@ -1,11 +1,11 @@
-#include "actor/boltzmann_policy.h"
+#include "actor/policy/boltzmann_policy.h"
 
 #include <torch/torch.h>
 
 #include <cmath>
 #include <random>
 
-#include "actor/weights.h"
+#include "actor/policy/weights.h"
 #include "gtest/gtest.h"
 
 namespace entropic {
@@ -85,10 +85,36 @@ TEST(BoltzmannPolicyTest, ActUsesLoadedWeights) {
   EXPECT_DOUBLE_EQ(policy.temperature(), 0.1);
   std::mt19937_64 rng(1);
   const std::vector<float> observations(4 * 3, 0.5f);
-  EXPECT_EQ(policy.Act(observations, 3, /*greedy=*/false, rng),
+  EXPECT_EQ(policy.Act(observations, 3, /*deterministic=*/false, rng).indices,
             (std::vector<int64_t>{1, 1, 1}));
-  EXPECT_EQ(policy.Act(observations, 3, /*greedy=*/true, rng),
-            (std::vector<int64_t>{1, 1, 1}));
+  const ActionBatch greedy =
+      policy.Act(observations, 3, /*deterministic=*/true, rng);
+  EXPECT_EQ(greedy.indices, (std::vector<int64_t>{1, 1, 1}));
+  // log pi(1|s) = -log(1 + exp(-100 / 0.1)), 0 in float32.
+  ASSERT_EQ(greedy.log_probs.size(), 3u);
+  EXPECT_NEAR(greedy.log_probs[0], 0.0, 1e-6);
+}
+
+TEST(BoltzmannPolicyTest, LogProbsAreThoseOfTheChosenActions) {
+  // Zero weights, last-layer bias [0, log 3] at alpha 1: pi = [1/4, 3/4].
+  QNetwork network(2, 2, std::vector<int64_t>{4});
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& item : network->named_parameters()) item.value().zero_();
+    network->named_parameters()["layers.1.bias"][1] = std::log(3.0f);
+  }
+  BoltzmannPolicy policy(2, 2, {4});
+  ASSERT_TRUE(policy.Load(WeightsFromModule(*network, "job", 0, 1.0)).ok());
+  std::mt19937_64 rng(3);
+  const std::vector<float> observations(2 * 64, 0.0f);
+  const ActionBatch actions =
+      policy.Act(observations, 64, /*deterministic=*/false, rng);
+  ASSERT_EQ(actions.log_probs.size(), 64u);
+  for (int i = 0; i < 64; ++i) {
+    EXPECT_NEAR(actions.log_probs[i],
+                actions.indices[i] == 1 ? std::log(0.75) : std::log(0.25),
+                1e-5);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+#include "learner/algorithms/factory.h"
+
+#include "learner/algorithms/sac.h"
+#include "learner/algorithms/soft_q.h"
+
+namespace entropic {
+
+absl::StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(
+    const v1::JobSpec& spec, const EnvironmentInfo& env,
+    const std::string& device) {
+  const int64_t observation_size = env.observation_space.FlatSize();
+  switch (spec.algorithm().algorithm_case()) {
+    case v1::AlgorithmSpec::kSoftQ:
+      return SoftQLearner::Create(spec.algorithm().soft_q(), observation_size,
+                                  env.action_space.num_actions, device,
+                                  spec.seed());
+    case v1::AlgorithmSpec::kSac:
+      return SacLearner::Create(spec.algorithm().sac(), observation_size,
+                                env.action_space.low, env.action_space.high,
+                                device, spec.seed());
+    default:
+      return absl::InvalidArgumentError(
+          "algorithm: no learner trains this algorithm on batches");
+  }
+}
+
+}  // namespace entropic
