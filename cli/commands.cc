@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "actor/policy/torchscript_export.h"
 #include "actor/upload.h"
 #include "cli/embedded_cluster.h"
 #include "cli/job_client.h"
@@ -293,6 +294,31 @@ int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
       options.greedy ? "deterministic" : "sampled",
       result->mean_return(), result->std_return(), result->episodes(),
       result->min_return(), result->max_return());
+  return kExitOk;
+}
+
+int ExportCommand(const std::string& run_dir, const std::string& output) {
+  absl::StatusOr<RunCheckpoint> checkpoint = LoadRunCheckpoint(run_dir);
+  if (!checkpoint.ok()) return Fail(checkpoint.status(), kExitUsage);
+  const std::string path = output.empty() ? run_dir + "/policy.pt" : output;
+  const absl::Status exported =
+      ExportTorchScript(checkpoint->policy, checkpoint->weights, path);
+  if (!exported.ok()) return Fail(exported);
+  const bool discrete = checkpoint->policy.has_boltzmann();
+  const int64_t observation_size =
+      discrete ? checkpoint->policy.boltzmann().observation_size()
+               : checkpoint->policy.tanh_gaussian().observation_size();
+  std::printf(
+      "wrote %s (%s policy of %s, weights version %lld)\n"
+      "  policy = torch.jit.load(\"%s\")\n"
+      "  policy(obs)  # obs: float32 [B, %lld] -> %s\n",
+      path.c_str(), discrete ? "Boltzmann" : "tanh-Gaussian",
+      checkpoint->spec.env().id().c_str(),
+      static_cast<long long>(checkpoint->weights.version()), path.c_str(),
+      static_cast<long long>(observation_size),
+      discrete ? "Q values [B, actions]; policy.act(obs), "
+                 "policy.probabilities(obs)"
+               : "actions [B, A]; policy.distribution(obs)");
   return kExitOk;
 }
 

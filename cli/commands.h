@@ -76,10 +76,14 @@ struct EvalOptions {
   uint64_t seed = 1;
 };
 
-// `entropic eval RUN_DIR`: runs a finished soft Q job's policy (its output
+// `entropic eval RUN_DIR`: runs a finished job's policy (its output
 // directory: job.json and checkpoint/) for some episodes and prints the
 // returns.
 int EvalCommand(const std::string& run_dir, const EvalOptions& options);
+
+// `entropic export RUN_DIR`: writes the job's policy as a TorchScript file
+// (`output`, or RUN_DIR/policy.pt when empty) and prints how to load it.
+int ExportCommand(const std::string& run_dir, const std::string& output);
 
 // `entropic cancel ID`.
 int CancelCommand(const std::string& job_id, const std::string& learner,

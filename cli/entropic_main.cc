@@ -19,8 +19,11 @@ DEFINE_string(replay, "",
               "demos upload: host:port of replay, when the learner's address "
               "for it does not reach from here");
 DEFINE_string(checkpoint, "",
-              "demos record: a finished soft Q job's output directory, whose "
+              "demos record: a finished job's output directory, whose "
               "policy is the expert");
+DEFINE_string(output, "",
+              "export: the TorchScript file to write (default "
+              "RUN_DIR/policy.pt)");
 DEFINE_string(env, "",
               "demos record: environment of the soft-optimal expert (known "
               "dynamics, e.g. Gridworld-v0)");
@@ -30,8 +33,8 @@ DEFINE_int32(episodes, 10,
 DEFINE_double(temperature, 1.0,
               "demos record: temperature of the soft-optimal expert");
 DEFINE_bool(greedy, true,
-            "demos record, eval: a checkpoint acts by argmax Q (else samples "
-            "pi)");
+            "demos record, eval: a checkpoint acts deterministically (argmax "
+            "Q, the Gaussian's mean), else samples pi");
 DEFINE_uint64(seed, 1, "demos record, eval: seed of environments and sampling");
 DEFINE_string(output_dir, "runs",
               "run: where jobs write their checkpoints and curves");
@@ -68,11 +71,14 @@ commands:
   demos upload FILE --job=ID
                       stream a demonstrations file (.npz, see
                       docs/demonstrations.md) into job ID's replay table
-  eval RUN_DIR        run a finished soft Q job's policy (its output
-                      directory) for --episodes=N episodes (default 20)
+  eval RUN_DIR        run a finished job's policy (its output directory)
+                      for --episodes=N episodes (default 20)
+  export RUN_DIR      write a finished job's policy as TorchScript for
+                      Python's torch.jit.load (--output=FILE, default
+                      RUN_DIR/policy.pt; docs/export.md)
   demos record FILE --checkpoint=RUN_DIR | --env=ID
                       write --episodes=N episodes of an expert as a
-                      demonstrations file: a finished soft Q job's policy,
+                      demonstrations file: a finished job's policy,
                       or the exact soft-optimal policy of an environment
                       with known dynamics (--temperature=T)
 
@@ -227,6 +233,11 @@ int main(int argc, char** argv) {
     options.seed = FLAGS_seed;
     if (options.episodes < 1) return Usage("--episodes must be positive");
     return entropic::EvalCommand(*run_dir, options);
+  }
+  if (command == "export") {
+    const std::string* run_dir = one_argument();
+    if (run_dir == nullptr) return Usage("export takes one run directory");
+    return entropic::ExportCommand(*run_dir, FLAGS_output);
   }
   if (command == "cancel") {
     const std::string* id = one_argument();

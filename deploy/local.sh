@@ -32,9 +32,10 @@ readonly BUILD_PACKAGES=(
 )
 # Only the tests need these: a real Prometheus server to scrape the
 # processes, docker-compose to validate deploy/docker-compose*.yml, openssl
-# to make the certificates of the security tests, and iproute2 for the
-# network namespaces of the partition test.
-readonly TEST_PACKAGES=(prometheus docker-compose openssl iproute2)
+# to make the certificates of the security tests, iproute2 for the
+# network namespaces of the partition test, and Python's torch to load the
+# policies `entropic export` writes.
+readonly TEST_PACKAGES=(prometheus docker-compose openssl iproute2 python3-torch)
 # The fuzzers (tests/fuzz/, docs/reliability.md): clang 14 and its libFuzzer
 # and sanitizer runtimes. No LibTorch in that build.
 readonly FUZZ_PACKAGES=(

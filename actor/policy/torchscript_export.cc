@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "actor/policy/boltzmann_policy.h"
 #include "actor/policy/tanh_gaussian.h"
@@ -35,8 +36,8 @@ std::string RegisterMlp(torch::nn::Module& mlp, torch::jit::Module& module,
     module.register_parameter(absl::StrCat("w", i), weights[i], false);
     module.register_parameter(absl::StrCat("b", i), biases[i], false);
     const std::string y = i + 1 == weights.size() ? output : "x";
-    absl::StrAppend(&code, "        ", y, " = torch.nn.functional.linear(", x,
-                    ", self.w", i, ", self.b", i, ")\n");
+    absl::StrAppend(&code, "        ", y, " = torch.addmm(self.b", i, ", ", x,
+                    ", self.w", i, ".t())\n");
     if (i + 1 != weights.size()) absl::StrAppend(&code, "        x = torch.relu(x)\n");
     x = "x";
   }
@@ -118,6 +119,9 @@ absl::Status ExportTorchScript(const v1::PolicySpec& spec,
   } catch (const c10::Error& e) {
     return absl::InternalError(absl::StrCat("exporting the policy to ", path,
                                             ": ", e.what_without_backtrace()));
+  } catch (const std::exception& e) {  // TorchScript's compiler errors
+    return absl::InternalError(
+        absl::StrCat("exporting the policy to ", path, ": ", e.what()));
   }
   return absl::OkStatus();
 }
