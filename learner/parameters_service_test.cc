@@ -5,7 +5,12 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <torch/torch.h>
+
 #include "absl/strings/str_cat.h"
+#include "actor/actor_metrics.h"
+#include "actor/assignment.h"
+#include "actor/policy/policy.h"
 #include "common/security.h"
 #include "gtest/gtest.h"
 
@@ -31,6 +36,7 @@ class ParametersServiceTest : public ::testing::Test {
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(port, 0);
+    port_ = port;
     stub_ = v1::ParametersService::NewStub(CreateEntropicChannel(
         absl::StrCat("127.0.0.1:", port), ClientSecurity()));
   }
@@ -41,6 +47,7 @@ class ParametersServiceTest : public ::testing::Test {
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   }
 
+  int port_ = 0;
   ParameterStore store_;
   ParametersServiceImpl service_{&store_};
   std::unique_ptr<grpc::Server> server_;
@@ -131,6 +138,76 @@ TEST_F(ParametersServiceTest, GetWeightsOnlySendsNewerTensors) {
   ASSERT_TRUE(stub_->GetWeights(&context, request, &weights).ok());
   EXPECT_EQ(weights.version(), 5);
   EXPECT_EQ(weights.tensors_size(), 0);
+}
+
+// A policy that loads any weights and fails to act, as LibTorch fails.
+class ThrowingPolicy : public Policy {
+ public:
+  absl::Status Load(const v1::Weights& weights) override {
+    version_ = weights.version();
+    return absl::OkStatus();
+  }
+  ActionBatch Act(absl::Span<const float>, int, bool,
+                  std::mt19937_64&) override {
+    TORCH_CHECK(false, "out of memory, say");
+    return {};
+  }
+  int64_t version() const override { return version_; }
+
+ private:
+  int64_t version_ = -1;
+};
+
+// A LibTorch error on the acting thread fails the assignment (the actor
+// asks for work again); it used to end the actor process.
+TEST_F(ParametersServiceTest, ALibTorchErrorWhileActingFailsTheAssignment) {
+  store_.Open("job", MakeWeights(0));
+  prometheus::Registry registry;
+  ActorMetrics metrics(registry);
+  AssignmentOptions options;
+  options.assignment.set_job_id("job");
+  options.assignment.set_actor_id("actor-0");
+  options.assignment.set_replay_address("127.0.0.1:1");
+  options.assignment.mutable_env()->set_id("CartPole-v1");
+  options.assignment.mutable_env()->set_num_envs(2);
+  options.assignment.set_chunk_length(8);
+  options.assignment.set_table("agent");
+  v1::BoltzmannPolicySpec& policy =
+      *options.assignment.mutable_policy()->mutable_boltzmann();
+  policy.set_observation_size(4);
+  policy.set_num_actions(2);
+  options.learner = CreateEntropicChannel(absl::StrCat("127.0.0.1:", port_),
+                                          ClientSecurity());
+  options.metrics = &metrics;
+  options.make_policy = [](const v1::PolicySpec&)
+      -> absl::StatusOr<std::unique_ptr<Policy>> {
+    return std::make_unique<ThrowingPolicy>();
+  };
+  const absl::Status status = RunAssignment(options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_NE(status.message().find("out of memory, say"), std::string::npos)
+      << status;
+}
+
+// The assignment's policy must fit the environment, or acting would read
+// past the observations.
+TEST_F(ParametersServiceTest, AnAssignmentWhosePolicyDoesNotFitIsRefused) {
+  prometheus::Registry registry;
+  ActorMetrics metrics(registry);
+  AssignmentOptions options;
+  options.assignment.set_job_id("job");
+  options.assignment.mutable_env()->set_id("CartPole-v1");
+  options.assignment.mutable_env()->set_num_envs(1);
+  v1::BoltzmannPolicySpec& policy =
+      *options.assignment.mutable_policy()->mutable_boltzmann();
+  policy.set_observation_size(6);
+  policy.set_num_actions(2);
+  options.learner = CreateEntropicChannel(absl::StrCat("127.0.0.1:", port_),
+                                          ClientSecurity());
+  options.metrics = &metrics;
+  const absl::Status status = RunAssignment(options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find("policy.boltzmann"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Kills entropic-learner with SIGKILL while it trains a job, starts it again
 // on the same port and --output_dir, and checks that the job goes on from its
-// last checkpoint to its end.
+// last checkpoint to its end, publishing weights versions above those it
+// published before.
 #include <signal.h>
 
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/job_client.h"
+#include "common/security.h"
+#include "entropic/v1/parameters.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/child_process.h"
 #include "tests/integration/start_ready.h"
@@ -70,10 +73,12 @@ TEST(LearnerRestartTest, AJobGoesOnFromItsCheckpointAfterSigkill) {
   // Kill the learner once the job has checkpointed past 200 updates.
   const absl::Time give_up = absl::Now() + absl::Seconds(120);
   int64_t checkpointed = 0;
+  int64_t version_before = -1;
   while (absl::Now() < give_up) {
     absl::StatusOr<v1::Job> now = JobClient(address).Get(job->id());
     ASSERT_TRUE(now.ok()) << now.status();
     ASSERT_EQ(now->state(), v1::RUNNING) << now->message();
+    version_before = now->progress().policy_version();
     if (now->evaluations_size() > 0 &&
         now->evaluations(now->evaluations_size() - 1).updates() >= 200) {
       checkpointed = now->evaluations(now->evaluations_size() - 1).updates();
@@ -89,6 +94,29 @@ TEST(LearnerRestartTest, AJobGoesOnFromItsCheckpointAfterSigkill) {
   ASSERT_EQ(StartReady(LearnerArgs(learner_port, replay_port, output_dir),
                        "entropic-learner", learner),
             learner_port);
+  // Its weights versions go on above every version published before the
+  // kill: actors holding one of those still take the new weights.
+  int64_t version_after = -1;
+  {
+    auto parameters = v1::ParametersService::NewStub(
+        CreateEntropicChannel(address, ClientSecurity()));
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (version_after < 0 && absl::Now() < deadline) {
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+      v1::GetWeightsRequest request;
+      request.set_job_id(job->id());
+      request.set_newer_than(-1);
+      v1::Weights weights;
+      if (parameters->GetWeights(&context, request, &weights).ok()) {
+        version_after = weights.version();
+      } else {
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+    }
+  }
+  ASSERT_GE(version_after, 0) << "no weights after the restart";
+  EXPECT_GT(version_after, version_before);
   int64_t first_new_evaluation = -1;
   absl::StatusOr<v1::Job> done =
       JobClient(address).Watch(job->id(), [&](const v1::JobEvent& event) {
