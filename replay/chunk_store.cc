@@ -22,7 +22,8 @@ void Put(std::string& bytes, int64_t index, T value) {
 }  // namespace
 
 void SampledBatch::Allocate(int b, int length, int64_t observation_bytes,
-                            int64_t action_bytes) {
+                            int64_t action_bytes,
+                            absl::Span<const int64_t> column_bytes) {
   batch_size = b;
   sequence_length = length;
   const int64_t steps = length > 0 ? length : 1;
@@ -40,6 +41,10 @@ void SampledBatch::Allocate(int b, int length, int64_t observation_bytes,
   keys.resize(b * sizeof(int64_t));
   probabilities.resize(b * sizeof(double));
   weights.resize(b * sizeof(float));
+  extra_columns.resize(column_bytes.size());
+  for (size_t i = 0; i < column_bytes.size(); ++i) {
+    extra_columns[i].resize(b * steps * column_bytes[i]);
+  }
 }
 
 void SampledBatch::Append(const SampledBatch& other) {
@@ -58,10 +63,27 @@ void SampledBatch::Append(const SampledBatch& other) {
         std::pair{&weights, &other.weights}}) {
     mine->append(*theirs);
   }
+  for (size_t i = 0; i < extra_columns.size(); ++i) {
+    extra_columns[i].append(other.extra_columns[i]);
+  }
 }
 
-ChunkStore::ChunkStore(int64_t observation_bytes, int64_t action_bytes)
-    : observation_bytes_(observation_bytes), action_bytes_(action_bytes) {}
+ChunkStore::ChunkStore(int64_t observation_bytes, int64_t action_bytes,
+                       std::vector<Column> columns)
+    : observation_bytes_(observation_bytes),
+      action_bytes_(action_bytes),
+      columns_(std::move(columns)) {}
+
+int64_t ChunkStore::DataBytes(const StoredChunk& chunk) const {
+  int64_t bytes =
+      chunk.observations.size() + chunk.actions.size() + chunk.rewards.size();
+  if (!columns_.empty()) {
+    for (const std::string& column : chunk.data->columns) {
+      bytes += column.size();
+    }
+  }
+  return bytes;
+}
 
 int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
   StoredChunk stored;
@@ -79,12 +101,24 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
   data->observations = TakeData(chunk.mutable_observations());
   data->actions = TakeData(chunk.mutable_actions());
   data->rewards = TakeData(chunk.mutable_rewards());
+  if (!columns_.empty()) {
+    // The chunk names its columns in any order; they are kept in the
+    // table's.
+    data->columns.resize(columns_.size());
+    for (v1::NamedTensor& named : *chunk.mutable_extra_columns()) {
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        if (columns_[i].name == named.name()) {
+          data->columns[i] = TakeData(named.mutable_tensor());
+          break;
+        }
+      }
+    }
+  }
   stored.observations = data->observations;
   stored.actions = data->actions;
   stored.rewards = data->rewards;
   stored.data = std::move(data);
-  bytes_ += stored.observations.size() + stored.actions.size() +
-            stored.rewards.size();
+  bytes_ += DataBytes(stored);
 
   const std::string stream =
       absl::StrCat(chunk.actor_id(), "#", chunk.env_index());
@@ -105,8 +139,7 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
 int64_t ChunkStore::PopFront() {
   StoredChunk& front = chunks_[head_];
   const int64_t length = front.length;
-  bytes_ -=
-      front.observations.size() + front.actions.size() + front.rewards.size();
+  bytes_ -= DataBytes(front);
   first_ += length;
   front = StoredChunk();  // frees its data now
   if (++head_ * 2 >= chunks_.size()) {
@@ -188,6 +221,12 @@ v1::TrajectoryChunk ChunkStore::ExportChunk(const StoredChunk& stored,
   v1::TensorSpec reward;
   reward.set_dtype(v1::DTYPE_FLOAT32);
   fill(chunk.mutable_rewards(), reward, stored.length, stored.rewards);
+  for (int i = 0; i < config.extra_columns_size(); ++i) {
+    v1::NamedTensor* named = chunk.add_extra_columns();
+    named->set_name(config.extra_columns(i).name());
+    fill(named->mutable_tensor(), config.extra_columns(i).spec(), stored.length,
+         stored.data->columns[i]);
+  }
   return chunk;
 }
 
@@ -214,25 +253,40 @@ float ChunkStore::Reward(const StoredChunk& chunk, int step) const {
 }
 
 bool ChunkStore::Gather(size_t index, int64_t key, const SampleShape& shape,
-                        int row, SampledBatch& batch) const {
+                        absl::Span<const int> columns, int row,
+                        SampledBatch& batch) const {
   const StoredChunk& chunk = chunks_[head_ + index];
   const int step = static_cast<int>(key - chunk.first);
   Put<int64_t>(batch.policy_versions, row, chunk.policy_version);
   Put<int64_t>(batch.keys, row, key);
   if (shape.sequence_length > 0) {
-    return GatherSequence(chunk, step, shape, row, batch);
+    return GatherSequence(chunk, step, shape, columns, row, batch);
   }
-  GatherTransition(chunk, step, shape, row, batch);
+  GatherTransition(chunk, step, shape, columns, row, batch);
   return true;
 }
 
+void ChunkStore::GatherColumns(const StoredChunk& chunk, int step,
+                               absl::Span<const int> columns, int64_t cell,
+                               SampledBatch& batch) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] < 0) continue;
+    const int64_t bytes = columns_[columns[i]].step_bytes;
+    std::memcpy(&batch.extra_columns[i][cell * bytes],
+                &chunk.data->columns[columns[i]][step * bytes], bytes);
+  }
+}
+
 void ChunkStore::GatherTransition(const StoredChunk& start, int start_step,
-                                  const SampleShape& shape, int row,
+                                  const SampleShape& shape,
+                                  absl::Span<const int> columns, int row,
                                   SampledBatch& batch) const {
   batch.observations.Put(
       row, &start.observations[start_step * observation_bytes_], start.data);
   std::memcpy(&batch.actions[row * action_bytes_],
               &start.actions[start_step * action_bytes_], action_bytes_);
+  // Extra columns, like the action, belong to the first step (n-step too).
+  GatherColumns(start, start_step, columns, row, batch);
   // Walk up to n steps within the episode, summing discounted rewards.
   const StoredChunk* chunk = &start;
   int step = start_step;
@@ -263,7 +317,8 @@ void ChunkStore::GatherTransition(const StoredChunk& start, int start_step,
 }
 
 bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
-                                const SampleShape& shape, int row,
+                                const SampleShape& shape,
+                                absl::Span<const int> columns, int row,
                                 SampledBatch& batch) const {
   const int length = shape.sequence_length;
   const StoredChunk* chunk = &start;
@@ -285,6 +340,7 @@ bool ChunkStore::GatherSequence(const StoredChunk& start, int start_step,
     std::memcpy(&batch.actions[cell * action_bytes_],
                 &chunk->actions[step * action_bytes_], action_bytes_);
     Put<float>(batch.rewards, cell, Reward(*chunk, step));
+    GatherColumns(*chunk, step, columns, cell, batch);
     const bool last = step == chunk->length - 1;
     batch.terminated[cell] = last && chunk->terminated;
     batch.truncated[cell] = last && chunk->truncated && !chunk->terminated;

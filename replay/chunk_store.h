@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
 #include "entropic/v1/replay.pb.h"
 #include "replay/observation_rows.h"
 
@@ -33,15 +34,22 @@ struct SampledBatch {
   std::string keys;                   // [B] int64
   std::string probabilities;          // [B] float64
   std::string weights;                // [B] float32
+  // One per extra column the sample carries, in the order it asked for
+  // them: [B, column] or [B, L, column]. Empty for tables without any.
+  std::vector<std::string> extra_columns;
   int64_t table_size = 0;
   // The sampling table's handle for settling this batch's delivery
   // (Table::Settle); not carried over by Append.
   uint64_t delivery = 0;
 
-  // Sizes every field for `batch_size` rows of the given shape.
+  // Sizes every field for `batch_size` rows of the given shape, with one
+  // extra column of `column_bytes[i]` bytes per step for each i; every
+  // byte zero.
   void Allocate(int batch_size, int sequence_length, int64_t observation_bytes,
-                int64_t action_bytes);
-  // Appends `other`'s rows after this batch's (same shapes).
+                int64_t action_bytes,
+                absl::Span<const int64_t> column_bytes = {});
+  // Appends `other`'s rows after this batch's (same shapes, same extra
+  // columns).
   void Append(const SampledBatch& other);
 };
 
@@ -54,17 +62,26 @@ struct SampleShape {
 };
 
 // The trajectory chunks of one table, each stored once: observations
-// [n + 1] rows, actions and rewards [n] rows. Transition keys are global and
-// consecutive: the live ones are [first(), end()). Chunks of one
-// (actor, env_index) stream are linked in order, so n-step transitions and
-// sequences can run on into the next chunk.
+// [n + 1] rows, actions, rewards and each extra column [n] rows. Transition
+// keys are global and consecutive: the live ones are [first(), end()).
+// Chunks of one (actor, env_index) stream are linked in order, so n-step
+// transitions and sequences can run on into the next chunk.
 //
 // Not thread-safe: owned by a Table, used under its lock.
 class ChunkStore {
  public:
-  ChunkStore(int64_t observation_bytes, int64_t action_bytes);
+  // One of the table's extra columns.
+  struct Column {
+    std::string name;
+    int64_t step_bytes = 0;  // bytes of one step's value
+  };
 
-  // Stores a (validated) chunk, moving its bytes; returns its first key.
+  // `columns`: the table's extra columns, in its order.
+  ChunkStore(int64_t observation_bytes, int64_t action_bytes,
+             std::vector<Column> columns = {});
+
+  // Stores a (validated: every column of the table exactly once) chunk,
+  // moving its bytes; returns its first key.
   int64_t Append(v1::TrajectoryChunk& chunk);
   // Drops the oldest chunk; returns how many keys left with it.
   int64_t PopFront();
@@ -119,12 +136,17 @@ class ChunkStore {
   // Writes row `row` of `batch` for the item starting at `key`. Returns false
   // when a sequence of that length does not fit from there (the episode ends
   // first and `cross_episodes` is false, or later data is not stored yet).
-  bool Gather(int64_t key, const SampleShape& shape, int row,
+  // `columns[i]` is the stored extra column that fills the batch's extra
+  // column i, or -1 to leave it as it is (zeros); a transition takes the
+  // value at its first step, a sequence every step's.
+  bool Gather(int64_t key, const SampleShape& shape,
+              absl::Span<const int> columns, int row,
               SampledBatch& batch) const {
-    return Gather(IndexOf(key), key, shape, row, batch);
+    return Gather(IndexOf(key), key, shape, columns, row, batch);
   }
   // The same, for a key whose chunk index is known.
-  bool Gather(size_t index, int64_t key, const SampleShape& shape, int row,
+  bool Gather(size_t index, int64_t key, const SampleShape& shape,
+              absl::Span<const int> columns, int row,
               SampledBatch& batch) const;
 
  private:
@@ -134,6 +156,7 @@ class ChunkStore {
     std::string observations;
     std::string actions;
     std::string rewards;
+    std::vector<std::string> columns;  // extra columns, in the table's order
   };
   struct StoredChunk {
     int64_t first = 0;  // key of its first transition
@@ -156,6 +179,8 @@ class ChunkStore {
   };
   static v1::TrajectoryChunk ExportChunk(const StoredChunk& stored,
                                          const v1::TableConfig& config);
+  // Bytes of the chunk's tensor data.
+  int64_t DataBytes(const StoredChunk& chunk) const;
 
   const StoredChunk& ChunkOf(int64_t key) const {
     return chunks_[head_ + IndexOf(key)];
@@ -164,14 +189,20 @@ class ChunkStore {
   const StoredChunk* Next(const StoredChunk& chunk) const;
   float Reward(const StoredChunk& chunk, int step) const;
   void GatherTransition(const StoredChunk& chunk, int step,
-                        const SampleShape& shape, int row,
-                        SampledBatch& batch) const;
+                        const SampleShape& shape, absl::Span<const int> columns,
+                        int row, SampledBatch& batch) const;
   bool GatherSequence(const StoredChunk& chunk, int step,
-                      const SampleShape& shape, int row,
-                      SampledBatch& batch) const;
+                      const SampleShape& shape, absl::Span<const int> columns,
+                      int row, SampledBatch& batch) const;
+  // Copies step `step` of `chunk`'s extra columns into cell `cell` of the
+  // batch's, as `columns` maps them.
+  void GatherColumns(const StoredChunk& chunk, int step,
+                     absl::Span<const int> columns, int64_t cell,
+                     SampledBatch& batch) const;
 
   const int64_t observation_bytes_;
   const int64_t action_bytes_;
+  const std::vector<Column> columns_;
   // The live chunks are chunks_[head_...], oldest first; evicted ones
   // before head_ are emptied at once and erased once they are half of the
   // vector (amortised O(1)). A vector rather than a deque: sampling finds a

@@ -12,7 +12,7 @@ namespace {
 float GatheredObservation(const ChunkStore& store, int64_t key) {
   SampledBatch batch;
   batch.Allocate(1, 0, 4 * sizeof(float), sizeof(int64_t));
-  EXPECT_TRUE(store.Gather(key, SampleShape{}, 0, batch));
+  EXPECT_TRUE(store.Gather(key, SampleShape{}, /*columns=*/{}, 0, batch));
   float value;
   std::memcpy(&value, batch.observations.Row(0).data(), sizeof(float));
   return value;

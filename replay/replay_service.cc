@@ -312,11 +312,28 @@ void NormaliseWeights(SampledBatch& batch) {
   for (int i = 0; i < batch.batch_size; ++i) weights[i] /= largest;
 }
 
+// The extra columns a part's batch carries, in order: those it asked for,
+// or its table's own.
+std::vector<const v1::ColumnSpec*> ColumnsOf(const SamplePart& part) {
+  std::vector<const v1::ColumnSpec*> columns;
+  if (part.options.columns.has_value()) {
+    for (const v1::ColumnSpec& column : *part.options.columns) {
+      columns.push_back(&column);
+    }
+  } else {
+    for (const v1::ColumnSpec& column : part.table->config().extra_columns()) {
+      columns.push_back(&column);
+    }
+  }
+  return columns;
+}
+
 // Moves a merged batch into an answer, shaped by the first table's
-// signature.
-void FillAnswer(const v1::TableConfig& config, SampledBatch batch,
-                std::string sources, const std::vector<std::string>& names,
-                SampleAnswer& answer) {
+// signature, with the extra columns `columns` (the batch's, in order).
+void FillAnswer(const v1::TableConfig& config,
+                const std::vector<const v1::ColumnSpec*>& columns,
+                SampledBatch batch, std::string sources,
+                const std::vector<std::string>& names, SampleAnswer& answer) {
   v1::SampleResponse& response = answer.response;
   const int64_t b = batch.batch_size;
   const int64_t length = batch.sequence_length;
@@ -363,6 +380,12 @@ void FillAnswer(const v1::TableConfig& config, SampledBatch batch,
        std::move(batch.weights));
   fill(response.mutable_sources(), v1::DTYPE_UINT8, {b}, none,
        std::move(sources));
+  for (size_t i = 0; i < columns.size(); ++i) {
+    v1::NamedTensor* column = response.add_extra_columns();
+    column->set_name(columns[i]->name());
+    fill(column->mutable_tensor(), columns[i]->spec().dtype(), steps,
+         columns[i]->spec().shape(), std::move(batch.extra_columns[i]));
+  }
   for (const std::string& name : names) response.add_source_tables(name);
   response.set_table_size(batch.table_size);
 }
@@ -437,8 +460,9 @@ class SampleCall {
       names.push_back(parts_[i].table->config().name());
     }
     NormaliseWeights(merged);
-    FillAnswer(parts_[0].table->config(), std::move(merged), std::move(sources),
-               names, *answer_);
+    // Every part carries the sampled table's columns (PlanSampleParts).
+    FillAnswer(parts_[0].table->config(), ColumnsOf(parts_[0]),
+               std::move(merged), std::move(sources), names, *answer_);
     done(absl::OkStatus(), std::move(delivery));
   }
 
@@ -725,6 +749,9 @@ absl::StatusOr<std::vector<SamplePart>> PlanSampleParts(
   if (from_demonstrations > 0) {
     SampleOptions theirs = options;
     theirs.batch_size = from_demonstrations;
+    // The answer carries the sampled table's extra columns: demonstrations
+    // fill those they declare alike and leave the others zero.
+    theirs.columns.emplace(a.extra_columns().begin(), a.extra_columns().end());
     parts.push_back({std::move(demonstrations), theirs});
   }
   return parts;

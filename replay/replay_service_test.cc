@@ -17,8 +17,14 @@
 namespace entropic {
 namespace {
 
+using ::entropic::testing::AddTestColumns;
 using ::entropic::testing::CartPoleTable;
 using ::entropic::testing::MakeChunk;
+using ::entropic::testing::MakeEpisodeChunk;
+using ::entropic::testing::TestLogProb;
+using ::entropic::testing::TestTask;
+using ::entropic::testing::WithTestColumns;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 class ReplayServiceTest : public ::testing::Test {
@@ -65,6 +71,29 @@ class ReplayServiceTest : public ::testing::Test {
     v1::InsertResponse ack;
     while (stream->Read(&ack)) acks.push_back(ack);
     return {acks, stream->Finish()};
+  }
+
+  // Creates `tables` for job "cols".
+  void CreateColumnTables(const std::vector<v1::TableConfig>& tables) {
+    v1::CreateTablesRequest request;
+    request.set_job_id("cols");
+    for (const v1::TableConfig& table : tables) *request.add_tables() = table;
+    v1::CreateTablesResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    const grpc::Status status =
+        stub_->CreateTables(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  absl::StatusOr<v1::SampleResponse> SampleOnce(
+      const v1::SampleRequest& request) {
+    v1::SampleResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    const grpc::Status status = stub_->Sample(&context, request, &response);
+    if (!status.ok()) return absl::InternalError(status.error_message());
+    return response;
   }
 
   int64_t TableSize() {
@@ -652,6 +681,245 @@ TEST_F(ReplayServiceTest, PrioritiesSteerSamplingAndWeightsAreNormalised) {
   }
   // Key 1 has probability 3/4: 300 of 400 expected, sd ~8.7.
   EXPECT_NEAR(ones, 300, 45);
+}
+
+// The extra column `name` of a response, checked to be there once.
+const v1::Tensor& Column(const v1::SampleResponse& response,
+                         const std::string& name) {
+  static const v1::Tensor* const kNone = new v1::Tensor;
+  const v1::Tensor* found = kNone;
+  int count = 0;
+  for (const v1::NamedTensor& column : response.extra_columns()) {
+    if (column.name() == name) {
+      found = &column.tensor();
+      ++count;
+    }
+  }
+  EXPECT_EQ(count, 1) << name;
+  return *found;
+}
+
+v1::TableConfig ColumnTable(const std::string& name) {
+  v1::TableConfig config = CartPoleTable(10000);
+  config.set_name(name);
+  AddTestColumns(config);
+  return config;
+}
+
+v1::TrajectoryChunk ColumnChunk(const std::string& table, uint64_t sequence,
+                                float base, uint64_t episode = 0) {
+  v1::TrajectoryChunk chunk =
+      WithTestColumns(MakeEpisodeChunk("a", sequence, 0, episode, 8, base));
+  chunk.set_job_id("cols");
+  chunk.set_table(table);
+  return chunk;
+}
+
+TEST_F(ReplayServiceTest, ExtraColumnsTravelByEveryRpc) {
+  CreateColumnTables({ColumnTable("agent")});
+  // One episode over four chunks: observations 0..32.
+  std::vector<v1::TrajectoryChunk> chunks;
+  for (int i = 0; i < 4; ++i)
+    chunks.push_back(ColumnChunk("agent", i + 1, 8 * i));
+  auto [acks, inserted] = InsertAll(chunks);
+  ASSERT_TRUE(inserted.ok()) << inserted.error_message();
+  // A chunk without the table's columns ends the stream, naming them.
+  v1::TrajectoryChunk bare = chunks[0];
+  bare.set_sequence(9);
+  bare.clear_extra_columns();
+  const grpc::Status refused = InsertAll({bare}).second;
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(
+      refused.error_message(),
+      HasSubstr("chunk.extra_columns[\"behaviour_log_prob\"]: missing"));
+
+  v1::SampleRequest request;
+  request.set_job_id("cols");
+  request.set_table("agent");
+  request.set_batch_size(64);
+  absl::StatusOr<v1::SampleResponse> unary = SampleOnce(request);
+  ASSERT_TRUE(unary.ok()) << unary.status();
+  ASSERT_EQ(unary->extra_columns_size(), 2);
+  EXPECT_EQ(unary->extra_columns(0).name(), "behaviour_log_prob");
+  EXPECT_EQ(unary->extra_columns(1).name(), "task");
+  EXPECT_EQ(Column(*unary, "behaviour_log_prob").dtype(), v1::DTYPE_FLOAT32);
+  EXPECT_THAT(Column(*unary, "behaviour_log_prob").shape(), ElementsAre(64));
+  EXPECT_EQ(Column(*unary, "task").dtype(), v1::DTYPE_INT64);
+  EXPECT_THAT(Column(*unary, "task").shape(), ElementsAre(64, 2));
+  {
+    const std::vector<float> s = TensorValues<float>(unary->observations());
+    const std::vector<float> log_probs =
+        TensorValues<float>(Column(*unary, "behaviour_log_prob"));
+    const std::vector<int64_t> tasks =
+        TensorValues<int64_t>(Column(*unary, "task"));
+    for (int i = 0; i < 64; ++i) {
+      EXPECT_EQ(log_probs[i], TestLogProb(s[i * 4]));
+      EXPECT_EQ(std::vector<int64_t>(tasks.begin() + 2 * i,
+                                     tasks.begin() + 2 * i + 2),
+                TestTask(s[i * 4]));
+    }
+  }
+
+  // SampleStream: n-step transitions ([B], the first step's value) and
+  // sequences ([B, L], every step's).
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auto stream = stub_->SampleStream(&context);
+  request.set_n_step(5);
+  request.set_gamma(0.9);
+  ASSERT_TRUE(stream->Write(request));
+  request.set_n_step(0);
+  request.clear_gamma();
+  request.set_sequence_length(6);
+  ASSERT_TRUE(stream->Write(request));
+  stream->WritesDone();
+  v1::SampleResponse n_step;
+  ASSERT_TRUE(stream->Read(&n_step));
+  v1::SampleResponse sequences;
+  ASSERT_TRUE(stream->Read(&sequences));
+  EXPECT_TRUE(stream->Finish().ok());
+
+  EXPECT_THAT(Column(n_step, "behaviour_log_prob").shape(), ElementsAre(64));
+  EXPECT_THAT(Column(n_step, "task").shape(), ElementsAre(64, 2));
+  {
+    const std::vector<float> s = TensorValues<float>(n_step.observations());
+    const std::vector<float> log_probs =
+        TensorValues<float>(Column(n_step, "behaviour_log_prob"));
+    for (int i = 0; i < 64; ++i) {
+      EXPECT_EQ(log_probs[i], TestLogProb(s[i * 4]));
+    }
+  }
+  EXPECT_THAT(Column(sequences, "behaviour_log_prob").shape(),
+              ElementsAre(64, 6));
+  EXPECT_THAT(Column(sequences, "task").shape(), ElementsAre(64, 6, 2));
+  {
+    const std::vector<float> s = TensorValues<float>(sequences.observations());
+    const std::vector<float> log_probs =
+        TensorValues<float>(Column(sequences, "behaviour_log_prob"));
+    const std::vector<int64_t> tasks =
+        TensorValues<int64_t>(Column(sequences, "task"));
+    for (int i = 0; i < 64; ++i) {
+      for (int t = 0; t < 6; ++t) {
+        const float o = s[(i * 7 + t) * 4];
+        EXPECT_EQ(log_probs[i * 6 + t], TestLogProb(o));
+        EXPECT_EQ(tasks[(i * 6 + t) * 2], TestTask(o)[0]);
+      }
+    }
+  }
+}
+
+TEST_F(ReplayServiceTest, MixedBatchesCarryTheSampledTablesColumns) {
+  // "demonstrations" declares behaviour_log_prob as the agent table does
+  // but its task as int32; "plain" has no extra columns.
+  v1::TableConfig demonstrations = ColumnTable("demonstrations");
+  demonstrations.mutable_extra_columns(1)->mutable_spec()->set_dtype(
+      v1::DTYPE_INT32);
+  v1::TableConfig plain = CartPoleTable(10000);
+  plain.set_name("plain");
+  CreateColumnTables({ColumnTable("agent"), demonstrations, plain});
+  v1::TrajectoryChunk expert = ColumnChunk("demonstrations", 1, 1000);
+  *expert.mutable_extra_columns(0)->mutable_tensor() =
+      MakeTensor<int32_t>(std::vector<int32_t>(16, 9), {8, 2});
+  v1::TrajectoryChunk plain_chunk = MakeChunk("p", 1, 8, 2000);
+  plain_chunk.set_job_id("cols");
+  plain_chunk.set_table("plain");
+  const grpc::Status inserted =
+      InsertAll({ColumnChunk("agent", 1, 0), expert, plain_chunk}).second;
+  ASSERT_TRUE(inserted.ok()) << inserted.error_message();
+
+  v1::SampleRequest request;
+  request.set_job_id("cols");
+  request.set_table("agent");
+  request.set_batch_size(40);
+  request.set_demonstration_fraction(0.5);
+  for (const std::string other : {"demonstrations", "plain"}) {
+    for (int length : {0, 3}) {
+      SCOPED_TRACE(absl::StrCat(other, ", sequence_length ", length));
+      request.set_demonstrations_table(other);
+      request.set_sequence_length(length);
+      absl::StatusOr<v1::SampleResponse> response = SampleOnce(request);
+      ASSERT_TRUE(response.ok()) << response.status();
+      // The agent table's columns, in its order, whoever filled them.
+      ASSERT_EQ(response->extra_columns_size(), 2);
+      EXPECT_EQ(response->extra_columns(0).name(), "behaviour_log_prob");
+      EXPECT_EQ(response->extra_columns(1).name(), "task");
+      EXPECT_EQ(Column(*response, "task").dtype(), v1::DTYPE_INT64);
+      const int steps = length > 0 ? length : 1;
+      if (length > 0) {
+        EXPECT_THAT(Column(*response, "task").shape(), ElementsAre(40, 3, 2));
+      } else {
+        EXPECT_THAT(Column(*response, "task").shape(), ElementsAre(40, 2));
+      }
+      const std::vector<uint8_t> sources =
+          TensorValues<uint8_t>(response->sources());
+      const std::vector<float> s =
+          TensorValues<float>(response->observations());
+      const std::vector<float> log_probs =
+          TensorValues<float>(Column(*response, "behaviour_log_prob"));
+      const std::vector<int64_t> tasks =
+          TensorValues<int64_t>(Column(*response, "task"));
+      ASSERT_EQ(log_probs.size(), 40u * steps);
+      int from_other = 0;
+      for (int i = 0; i < 40; ++i) {
+        from_other += sources[i];
+        for (int t = 0; t < steps; ++t) {
+          const int64_t cell = i * steps + t;
+          const float o = s[(length > 0 ? i * (length + 1) + t : i) * 4];
+          if (sources[i] == 0) {  // the agent's own
+            EXPECT_LT(o, 1000);
+            EXPECT_EQ(log_probs[cell], TestLogProb(o));
+            EXPECT_EQ(tasks[cell * 2], TestTask(o)[0]);
+          } else if (other == "demonstrations") {
+            // The same log-probability column; a task of another dtype.
+            EXPECT_GE(o, 1000);
+            EXPECT_EQ(log_probs[cell], TestLogProb(o));
+            EXPECT_EQ(tasks[cell * 2], 0);
+            EXPECT_EQ(tasks[cell * 2 + 1], 0);
+          } else {
+            EXPECT_GE(o, 2000);
+            EXPECT_EQ(log_probs[cell], 0.0f);
+            EXPECT_EQ(tasks[cell * 2], 0);
+          }
+        }
+      }
+      EXPECT_EQ(from_other, 20);
+    }
+  }
+
+  // All of the batch from demonstrations: still the agent table's columns.
+  request.set_demonstrations_table("demonstrations");
+  request.set_demonstration_fraction(1.0);
+  request.set_sequence_length(0);
+  absl::StatusOr<v1::SampleResponse> all = SampleOnce(request);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_THAT(all->source_tables(), ElementsAre("demonstrations"));
+  EXPECT_EQ(Column(*all, "task").dtype(), v1::DTYPE_INT64);
+  EXPECT_EQ(TensorValues<int64_t>(Column(*all, "task")),
+            std::vector<int64_t>(80, 0));
+  EXPECT_EQ(TensorValues<float>(Column(*all, "behaviour_log_prob"))[0],
+            TestLogProb(TensorValues<float>(all->observations())[0]));
+
+  // A table without columns answers none, whatever its demonstrations hold.
+  request.set_table("plain");
+  request.set_demonstration_fraction(0.5);
+  absl::StatusOr<v1::SampleResponse> none = SampleOnce(request);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->extra_columns_size(), 0);
+}
+
+TEST_F(ReplayServiceTest, ChangedColumnsAreAConflictingTableConfig) {
+  CreateColumnTables({ColumnTable("agent")});
+  CreateColumnTables({ColumnTable("agent")});  // the same: idempotent
+  v1::TableConfig changed = ColumnTable("agent");
+  changed.mutable_extra_columns(0)->set_name("log_prob");
+  v1::CreateTablesRequest request;
+  request.set_job_id("cols");
+  *request.add_tables() = changed;
+  v1::CreateTablesResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context);
+  EXPECT_EQ(stub_->CreateTables(&context, request, &response).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 }  // namespace

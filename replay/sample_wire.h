@@ -23,9 +23,9 @@ struct SampleAnswer {
 // protobuf would copy every byte once more into gRPC's buffer, megabytes per
 // Atari-sized batch. Copied rows travel as one slice that owns them,
 // referenced rows as one slice per row that shares ownership of the stored
-// chunk; everything else is serialized as usual. The bytes parse as the full
-// SampleResponse (protobuf merges a repeated embedded message into the first
-// occurrence).
+// chunk; everything else (extra columns too) is serialized as usual. The
+// bytes parse as the full SampleResponse (protobuf merges a repeated
+// embedded message into the first occurrence).
 grpc::ByteBuffer SerializeSampleAnswer(SampleAnswer answer);
 
 }  // namespace entropic

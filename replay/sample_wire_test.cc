@@ -43,6 +43,9 @@ SampleAnswer MakeAnswer(int64_t row_bytes) {
   *answer.response.mutable_rewards() = MakeTensor<float>({0.5f, -1, 2}, {3});
   answer.response.add_source_tables("agent");
   answer.response.set_table_size(1234);
+  v1::NamedTensor* log_prob = answer.response.add_extra_columns();
+  log_prob->set_name("behaviour_log_prob");
+  *log_prob->mutable_tensor() = MakeTensor<float>({-0.5f, -1, -2}, {3});
   return answer;
 }
 
@@ -55,7 +58,13 @@ void ExpectSameAsCopied(int64_t row_bytes, size_t expected_slices) {
   std::vector<grpc::Slice> slices;
   ASSERT_TRUE(bytes.Dump(&slices).ok());
   EXPECT_EQ(slices.size(), expected_slices);
-  EXPECT_EQ(Parse(bytes).SerializeAsString(), expected.SerializeAsString());
+  const v1::SampleResponse parsed = Parse(bytes);
+  EXPECT_EQ(parsed.SerializeAsString(), expected.SerializeAsString());
+  // Extra columns travel inside the response, as they were.
+  ASSERT_EQ(parsed.extra_columns_size(), 1);
+  EXPECT_EQ(parsed.extra_columns(0).name(), "behaviour_log_prob");
+  EXPECT_EQ(TensorValues<float>(parsed.extra_columns(0).tensor()),
+            (std::vector<float>{-0.5f, -1, -2}));
 }
 
 TEST(SampleWireTest, SmallRowsTravelAsOneSliceAndParseBack) {

@@ -1,11 +1,14 @@
 #include "replay/table.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/status_macros.h"
@@ -28,6 +31,13 @@ constexpr int kMaxDrawsPerItem = 64;
 // 2^31 leaves would take 32 GiB.
 constexpr int64_t kMaxChunkLength = 1 << 20;
 constexpr int64_t kMaxCapacity = int64_t{1} << 30;
+constexpr int kMaxExtraColumns = 16;
+constexpr size_t kMaxColumnNameBytes = 64;
+// SampleResponse's own fields: no extra column may take their names.
+constexpr absl::string_view kReservedColumnNames[] = {
+    "observations", "actions",       "rewards",   "next_observations",
+    "terminated",   "truncated",     "discounts", "policy_versions",
+    "keys",         "probabilities", "weights",   "sources"};
 
 int64_t MaxChunkBytes(const v1::TableConfig& config) {
   return config.max_chunk_bytes() > 0 ? config.max_chunk_bytes()
@@ -51,6 +61,53 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
 // Bytes of one element of `spec` (-1 if they overflow: see TensorBytes).
 int64_t SpecBytes(const v1::TensorSpec& spec) {
   return TensorBytes(ShapeOf(spec.shape()), spec.dtype());
+}
+
+bool SameSpec(const v1::TensorSpec& a, const v1::TensorSpec& b) {
+  return a.dtype() == b.dtype() &&
+         std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(),
+                    b.shape().end());
+}
+
+// [a-z][a-z0-9_]*, at most kMaxColumnNameBytes.
+bool IsColumnName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxColumnNameBytes) return false;
+  if (name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// A name from the wire, fit for an error message: quoted, escaped, and cut
+// short.
+std::string Quoted(absl::string_view name) {
+  return absl::StrCat("\"",
+                      absl::CHexEscape(name.substr(0, kMaxColumnNameBytes)),
+                      name.size() > kMaxColumnNameBytes ? "\"..." : "\"");
+}
+
+// The index of the extra column called `name`, or -1.
+int FindColumn(const v1::TableConfig& config, absl::string_view name) {
+  for (int i = 0; i < config.extra_columns_size(); ++i) {
+    if (config.extra_columns(i).name() == name) return i;
+  }
+  return -1;
+}
+
+std::vector<int64_t> ColumnBytes(const v1::TableConfig& config) {
+  std::vector<int64_t> bytes;
+  for (const v1::ColumnSpec& column : config.extra_columns()) {
+    bytes.push_back(SpecBytes(column.spec()));
+  }
+  return bytes;
+}
+
+std::vector<ChunkStore::Column> StoreColumns(const v1::TableConfig& config) {
+  std::vector<ChunkStore::Column> columns;
+  for (const v1::ColumnSpec& column : config.extra_columns()) {
+    columns.push_back({column.name(), SpecBytes(column.spec())});
+  }
+  return columns;
 }
 
 absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field,
@@ -77,6 +134,49 @@ absl::Status CheckSpec(const v1::TensorSpec& spec, absl::string_view field,
   return absl::OkStatus();
 }
 
+absl::Status CheckColumns(const v1::TableConfig& config,
+                          const std::string& prefix) {
+  if (config.extra_columns_size() > kMaxExtraColumns) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(prefix, "extra_columns: at most ", kMaxExtraColumns,
+                     " per table, got ", config.extra_columns_size()));
+  }
+  int64_t step_bytes = 0;
+  for (int i = 0; i < config.extra_columns_size(); ++i) {
+    const v1::ColumnSpec& column = config.extra_columns(i);
+    const std::string field =
+        absl::StrCat(prefix, "extra_columns[", i, "].name");
+    if (!IsColumnName(column.name())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": must match [a-z][a-z0-9_]* and be at most ",
+          kMaxColumnNameBytes, " characters, got ", Quoted(column.name())));
+    }
+    if (std::find(std::begin(kReservedColumnNames),
+                  std::end(kReservedColumnNames),
+                  column.name()) != std::end(kReservedColumnNames)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": \"", column.name(),
+                       "\" is a field of SampleResponse already"));
+    }
+    if (const int first = FindColumn(config, column.name()); first < i) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": \"", column.name(),
+                       "\" is declared twice (extra_columns[", first, "])"));
+    }
+    RETURN_IF_ERROR(CheckSpec(
+        column.spec(),
+        absl::StrCat(prefix, "extra_columns[\"", column.name(), "\"].spec"),
+        MaxChunkBytes(config)));
+    step_bytes = SaturatingAdd(step_bytes, SpecBytes(column.spec()));
+  }
+  if (step_bytes > MaxChunkBytes(config)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        prefix, "extra_columns: one step of them takes ", step_bytes,
+        " bytes, over the table's max_chunk_bytes of ", MaxChunkBytes(config)));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckConfig(const v1::TableConfig& config) {
   if (config.name().empty()) {
     return absl::InvalidArgumentError("table.name: is required");
@@ -86,6 +186,7 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
                             MaxChunkBytes(config)));
   RETURN_IF_ERROR(
       CheckSpec(config.action(), prefix + "action", MaxChunkBytes(config)));
+  RETURN_IF_ERROR(CheckColumns(config, prefix));
   if (config.max_chunk_length() < 1 ||
       config.max_chunk_length() > kMaxChunkLength) {
     return absl::InvalidArgumentError(
@@ -180,11 +281,17 @@ Table::Table(std::string job_id, const v1::TableConfig& config,
       metrics_(metrics),
       observation_bytes_(SpecBytes(config.observation())),
       action_bytes_(SpecBytes(config.action())),
+      column_bytes_(ColumnBytes(config)),
+      own_columns_([&config] {
+        std::vector<int> columns(config.extra_columns_size());
+        std::iota(columns.begin(), columns.end(), 0);
+        return columns;
+      }()),
       importance_exponent_(config.importance_exponent() > 0
                                ? config.importance_exponent()
                                : kDefaultImportanceExponent),
       log_(config.durable() ? log : nullptr),
-      store_(observation_bytes_, action_bytes_),
+      store_(observation_bytes_, action_bytes_, StoreColumns(config)),
       selector_(MakeSelector(config)),
       limiter_(config.rate_limit()),
       rng_(seed) {
@@ -223,9 +330,13 @@ absl::Status Table::Validate(const v1::TrajectoryChunk& chunk) const {
                               {n + 1}, "chunk.observations"));
   RETURN_IF_ERROR(
       CheckTensor(chunk.actions(), config_.action(), {n}, "chunk.actions"));
-  const int64_t bytes = chunk.observations().data().size() +
-                        chunk.actions().data().size() +
-                        chunk.rewards().data().size();
+  RETURN_IF_ERROR(ValidateColumns(chunk, n));
+  int64_t bytes = chunk.observations().data().size() +
+                  chunk.actions().data().size() + chunk.rewards().data().size();
+  // At most 16 columns (ValidateColumns), each a buffer in memory.
+  for (const v1::NamedTensor& column : chunk.extra_columns()) {
+    bytes += column.tensor().data().size();
+  }
   if (bytes > MaxChunkBytes(config_)) {
     return absl::InvalidArgumentError(
         absl::StrCat("chunk: ", bytes,
@@ -236,6 +347,45 @@ absl::Status Table::Validate(const v1::TrajectoryChunk& chunk) const {
   RETURN_IF_ERROR(CheckFinite(rewards, "chunk.rewards"));
   RETURN_IF_ERROR(CheckFinite(chunk.observations(), "chunk.observations"));
   RETURN_IF_ERROR(CheckFinite(chunk.actions(), "chunk.actions"));
+  for (const v1::NamedTensor& column : chunk.extra_columns()) {
+    RETURN_IF_ERROR(CheckFinite(
+        column.tensor(),
+        absl::StrCat("chunk.extra_columns[\"", column.name(), "\"]")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Table::ValidateColumns(const v1::TrajectoryChunk& chunk,
+                                    int64_t n) const {
+  if (chunk.extra_columns_size() == 0 && config_.extra_columns_size() == 0) {
+    return absl::OkStatus();
+  }
+  // The chunk's tensor of each of the table's columns.
+  std::array<const v1::NamedTensor*, kMaxExtraColumns> given{};
+  for (const v1::NamedTensor& column : chunk.extra_columns()) {
+    const int index = FindColumn(config_, column.name());
+    if (index < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("chunk.extra_columns[", Quoted(column.name()),
+                       "]: table ", config_.name(), " has no such column"));
+    }
+    if (given[index] != nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "chunk.extra_columns[\"", column.name(), "\"]: given twice"));
+    }
+    given[index] = &column;
+  }
+  for (int i = 0; i < config_.extra_columns_size(); ++i) {
+    const v1::ColumnSpec& column = config_.extra_columns(i);
+    const std::string field =
+        absl::StrCat("chunk.extra_columns[\"", column.name(), "\"]");
+    if (given[i] == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": missing; every chunk of table ",
+                       config_.name(), " carries each of its columns"));
+    }
+    RETURN_IF_ERROR(CheckTensor(given[i]->tensor(), column.spec(), {n}, field));
+  }
   return absl::OkStatus();
 }
 
@@ -321,6 +471,16 @@ absl::Status Table::ValidateSample(const SampleOptions& options) {
   if (!(options.importance_exponent >= 0)) {
     return absl::InvalidArgumentError("importance_exponent: must be >= 0");
   }
+  if (options.columns.has_value()) {
+    for (size_t i = 0; i < options.columns->size(); ++i) {
+      const v1::TensorSpec& spec = (*options.columns)[i].spec();
+      if (DTypeSize(spec.dtype()) == 0 || SpecBytes(spec) < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "columns[", i, "]: dtype ", DTypeName(spec.dtype()), " and shape ",
+            ShapeString(ShapeOf(spec.shape())), " do not make a column"));
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -334,9 +494,25 @@ int64_t Table::SampleBytes(const SampleOptions& options) const {
   const int64_t steps = length > 0 ? length : 1;
   // Sequences: L + 1 observations; transitions: observation and next.
   const int64_t observations = length > 0 ? length + 1 : 2;
+  // Extra columns: this table's, or the ones asked for.
+  int64_t column_bytes = 0;
+  if (options.columns.has_value()) {
+    for (const v1::ColumnSpec& column : *options.columns) {
+      const int64_t bytes = SpecBytes(column.spec());
+      column_bytes = SaturatingAdd(
+          column_bytes,
+          bytes < 0 ? std::numeric_limits<int64_t>::max() : bytes);
+    }
+  } else {
+    for (int64_t bytes : column_bytes_) {
+      column_bytes = SaturatingAdd(column_bytes, bytes);
+    }
+  }
   const int64_t row = SaturatingAdd(
-      SaturatingAdd(SaturatingMul(observations, observation_bytes_),
-                    SaturatingMul(steps, action_bytes_ + kPerStep + 4)),
+      SaturatingAdd(
+          SaturatingMul(observations, observation_bytes_),
+          SaturatingMul(steps, SaturatingAdd(action_bytes_ + kPerStep + 4,
+                                             column_bytes))),
       kPerRow);
   return SaturatingMul(options.batch_size, row);
 }
@@ -734,9 +910,27 @@ absl::Status Table::NoFittingItemsLocked(const SampleOptions& options) const {
 
 absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
   const int b = options.batch_size;
+  // The stored column that fills each of the batch's extra columns (-1:
+  // zeros), and their bytes per step.
+  absl::Span<const int> columns = own_columns_;
+  absl::Span<const int64_t> column_bytes = column_bytes_;
+  std::vector<int> asked_columns;
+  std::vector<int64_t> asked_bytes;
+  if (options.columns.has_value()) {
+    for (const v1::ColumnSpec& asked : *options.columns) {
+      const int own = FindColumn(config_, asked.name());
+      asked_columns.push_back(
+          own >= 0 && SameSpec(config_.extra_columns(own).spec(), asked.spec())
+              ? own
+              : -1);
+      asked_bytes.push_back(SpecBytes(asked.spec()));
+    }
+    columns = asked_columns;
+    column_bytes = asked_bytes;
+  }
   SampledBatch batch;
   batch.Allocate(b, options.shape.sequence_length, observation_bytes_,
-                 action_bytes_);
+                 action_bytes_, column_bytes);
   batch.table_size = SizeLocked();
   const double beta = options.importance_exponent > 0
                           ? options.importance_exponent
@@ -787,8 +981,8 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
         FinishQueuedLocked(selection.key);  // a queue drops what it may not serve
         continue;
       }
-      if (stale ||
-          !store_.Gather(chunk, selection.key, options.shape, row, batch)) {
+      if (stale || !store_.Gather(chunk, selection.key, options.shape, columns,
+                                  row, batch)) {
         if (queue) queue_returned_.insert(selection.key);  // still first
         continue;
       }

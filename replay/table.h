@@ -41,6 +41,11 @@ struct SampleOptions {
   SampleShape shape;
   // PRIORITIZED: beta of the importance weights; <= 0 takes the table's.
   double importance_exponent = 0;
+  // The extra columns the batch carries, in this order; unset: the table's
+  // own. One the table does not declare with the same name and spec comes
+  // back as zeros: how items of a demonstrations table join a batch shaped
+  // by another table's columns.
+  std::optional<std::vector<v1::ColumnSpec>> columns;
 };
 
 // Set to true by the owner of an operation (an RPC that was cancelled) to
@@ -79,15 +84,17 @@ class Table {
   const std::string& job_id() const { return job_id_; }
 
   // Checks a chunk against the table's signature and limits: dtypes,
-  // shapes, lengths, bytes, finite values. InvalidArgument naming the field.
+  // shapes, lengths, bytes, finite values, every extra column exactly once.
+  // InvalidArgument naming the field.
   absl::Status Validate(const v1::TrajectoryChunk& chunk) const;
 
   // Checks sample options; InvalidArgument naming the field.
   static absl::Status ValidateSample(const SampleOptions& options);
 
-  // Bytes of tensor data a sample of `options` from this table returns,
-  // computed in 64 bits (saturating at INT64_MAX): the bound a server checks
-  // against its message limit before sampling.
+  // Bytes of tensor data a sample of `options` from this table returns
+  // (extra columns included), computed in 64 bits (saturating at
+  // INT64_MAX): the bound a server checks against its message limit before
+  // sampling.
   int64_t SampleBytes(const SampleOptions& options) const;
 
   // The most bytes one sample may take here, whoever asks: protobuf
@@ -196,6 +203,10 @@ class Table {
   bool WorkerHasWorkLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Time NextDeadlineLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Extra columns of a chunk of `n` steps; part of Validate.
+  absl::Status ValidateColumns(const v1::TrajectoryChunk& chunk,
+                               int64_t n) const;
+
   // Stores a chunk, logging it first when `log` (a durable table, not
   // recovering). Internal error if the log cannot be written.
   absl::StatusOr<Stored> StoreLocked(v1::TrajectoryChunk chunk, bool log)
@@ -229,6 +240,10 @@ class Table {
   TableMetrics* const metrics_;
   const int64_t observation_bytes_;  // bytes of one observation
   const int64_t action_bytes_;       // bytes of one action
+  // Bytes of one step of each extra column, in the table's order.
+  const std::vector<int64_t> column_bytes_;
+  // Where a sample of the table's own columns takes each: 0, 1, ...
+  const std::vector<int> own_columns_;
   const double importance_exponent_;
 
   mutable absl::Mutex mu_;

@@ -70,6 +70,50 @@ inline v1::TrajectoryChunk MakeEpisodeChunk(const std::string& actor,
   return chunk;
 }
 
+// Declares the extra columns of the tests: "behaviour_log_prob" (float32,
+// one per step) and "task" (int64 [2] per step).
+inline void AddTestColumns(v1::TableConfig& config) {
+  v1::ColumnSpec* log_prob = config.add_extra_columns();
+  log_prob->set_name("behaviour_log_prob");
+  log_prob->mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+  v1::ColumnSpec* task = config.add_extra_columns();
+  task->set_name("task");
+  task->mutable_spec()->set_dtype(v1::DTYPE_INT64);
+  task->mutable_spec()->add_shape(2);
+}
+
+// The value of AddTestColumns' columns at a step whose observation (first
+// element, as MakeChunk makes them) is `o`: behaviour_log_prob -o, task
+// [o, 7]. Sampled values name the step they came from.
+inline float TestLogProb(float o) { return -o; }
+inline std::vector<int64_t> TestTask(float o) {
+  return {static_cast<int64_t>(o), 7};
+}
+
+// `chunk` (from MakeChunk) with AddTestColumns' columns, task first: a chunk
+// may list its columns in any order.
+inline v1::TrajectoryChunk WithTestColumns(v1::TrajectoryChunk chunk) {
+  const int64_t n = chunk.rewards().shape(0);
+  const int64_t row = chunk.observations().data().size() /
+                      (sizeof(float) * chunk.observations().shape(0));
+  const std::vector<float> observations =
+      TensorValues<float>(chunk.observations());
+  std::vector<float> log_probs;
+  std::vector<int64_t> tasks;
+  for (int64_t t = 0; t < n; ++t) {
+    const float o = observations[t * row];
+    log_probs.push_back(TestLogProb(o));
+    for (int64_t value : TestTask(o)) tasks.push_back(value);
+  }
+  v1::NamedTensor* task = chunk.add_extra_columns();
+  task->set_name("task");
+  *task->mutable_tensor() = MakeTensor<int64_t>(tasks, {n, 2});
+  v1::NamedTensor* log_prob = chunk.add_extra_columns();
+  log_prob->set_name("behaviour_log_prob");
+  *log_prob->mutable_tensor() = MakeTensor<float>(log_probs, {n});
+  return chunk;
+}
+
 }  // namespace entropic::testing
 
 #endif  // ENTROPIC_REPLAY_TESTING_CHUNKS_H_

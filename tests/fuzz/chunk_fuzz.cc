@@ -5,10 +5,14 @@
 //
 // Input: a 4-byte header, then records of a uint16 length L (little-endian)
 // and L bytes each:
-//   header[0] % 4  the table: uniform, prioritized, FIFO, or uint8 [2, 3]
-//                  observations with float32 [2] actions and byte limits
+//   header[0] % 5  the table: uniform, prioritized, FIFO, uint8 [2, 3]
+//                  observations with float32 [2] actions and byte limits, or
+//                  uniform with extra columns (float32 behaviour_log_prob,
+//                  int64 [2] task)
 //   header[1]      n_step 1 + h % 8;  header[2]: sequence length h % 8,
-//                  bit 7 cross_episodes;  header[3]: batch size 1 + h % 32
+//                  bit 7 cross_episodes;  header[3]: batch size 1 + h % 32,
+//                  bit 7 asks for other columns (as demonstration mixing
+//                  does: task as int32, and one the table lacks)
 //   L < 0x8000     a serialized TrajectoryChunk
 //   L >= 0x8000    a chunk made from the L & 0x7fff bytes (well-formed tensors,
 //                  so mutations reach the table and the samplers)
@@ -53,7 +57,28 @@ v1::TableConfig FuzzTable(int which) {
   config.mutable_action()->set_dtype(v1::DTYPE_INT64);
   if (which == 1) config.set_sampler(v1::TableConfig::PRIORITIZED);
   if (which == 2) config.set_sampler(v1::TableConfig::FIFO);
+  if (which == 4) {
+    v1::ColumnSpec* log_prob = config.add_extra_columns();
+    log_prob->set_name("behaviour_log_prob");
+    log_prob->mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+    v1::ColumnSpec* task = config.add_extra_columns();
+    task->set_name("task");
+    task->mutable_spec()->set_dtype(v1::DTYPE_INT64);
+    task->mutable_spec()->add_shape(2);
+  }
   return config;
+}
+
+// The columns a sample with header[3] bit 7 asks for: task with another
+// dtype, behaviour_log_prob as the table has it, and one no table has.
+std::vector<v1::ColumnSpec> OtherColumns() {
+  v1::TableConfig config = FuzzTable(4);
+  config.mutable_extra_columns(1)->mutable_spec()->set_dtype(v1::DTYPE_INT32);
+  v1::ColumnSpec* mask = config.add_extra_columns();
+  mask->set_name("mask");
+  mask->mutable_spec()->set_dtype(v1::DTYPE_BOOL);
+  mask->mutable_spec()->add_shape(3);
+  return {config.extra_columns().rbegin(), config.extra_columns().rend()};
 }
 
 // Reads bytes, then zeros once they run out.
@@ -110,6 +135,19 @@ v1::TrajectoryChunk MadeChunk(const v1::TableConfig& config, Bytes bytes) {
     for (int64_t& a : actions) a = bytes.Next() % 3;
     *chunk.mutable_actions() = MakeTensor<int64_t>(actions, {n});
   }
+  if (config.extra_columns_size() > 0) {
+    // Task first: a chunk lists its columns in any order.
+    std::vector<int64_t> tasks(n * 2);
+    for (int64_t& t : tasks) t = bytes.Next();
+    v1::NamedTensor* task = chunk.add_extra_columns();
+    task->set_name("task");
+    *task->mutable_tensor() = MakeTensor<int64_t>(tasks, {n, 2});
+    std::vector<float> log_probs(n);
+    for (float& l : log_probs) l = value();
+    v1::NamedTensor* log_prob = chunk.add_extra_columns();
+    log_prob->set_name("behaviour_log_prob");
+    *log_prob->mutable_tensor() = MakeTensor<float>(log_probs, {n});
+  }
   return chunk;
 }
 
@@ -130,13 +168,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static std::unique_ptr<TableMetrics> table_metrics =
       metrics->AddTable("job", "agent");
   if (size < 4) return 0;
-  const v1::TableConfig config = FuzzTable(data[0] % 4);
+  const v1::TableConfig config = FuzzTable(data[0] % 5);
   SampleOptions sample;
   sample.shape.n_step = 1 + data[1] % 8;
   sample.shape.gamma = 0.9;
   sample.shape.sequence_length = (data[2] & 0x7f) % 8;
   sample.shape.cross_episodes = data[2] & 0x80;
   sample.batch_size = 1 + data[3] % 32;
+  if (data[3] & 0x80) sample.columns = OtherColumns();
   if (!Table::ValidateSample(sample).ok()) return 0;
   absl::StatusOr<std::unique_ptr<Table>> table =
       Table::Create("job", config, table_metrics.get(), /*seed=*/7);

@@ -114,6 +114,9 @@ void TableConfigs(const fs::path& out) {
   limits.mutable_action()->set_dtype(v1::DTYPE_FLOAT32);
   limits.mutable_action()->add_shape(2);
   Write(dir / "limits", limits.SerializeAsString());
+  v1::TableConfig columns = testing::CartPoleTable(1000);
+  testing::AddTestColumns(columns);
+  Write(dir / "extra_columns", columns.SerializeAsString());
 }
 
 // chunk_fuzz's format (see chunk_fuzz.cc): header, then records.
@@ -148,6 +151,22 @@ void ChunkInputs(const fs::path& out) {
                      true);
   }
   Write(dir / "made_pixels", pixels);
+  // The table with extra columns: serialized chunks carrying them, n-step
+  // transitions across chunks of one episode; then made ones, sampled as
+  // sequences with other columns asked for.
+  std::string columns{4, 3, 0, 7};
+  for (int i = 1; i <= 4; ++i) {
+    v1::TrajectoryChunk chunk = testing::WithTestColumns(
+        testing::MakeEpisodeChunk("a", i, 0, i / 3, 5, 10 * i, i == 2));
+    columns += record(chunk.SerializeAsString(), false);
+  }
+  Write(dir / "serialized_columns", columns);
+  std::string made_columns{4, 0, 3, static_cast<char>(0x80 | 5)};
+  for (int i = 1; i <= 3; ++i) {
+    made_columns += record(
+        std::string{0, 5, static_cast<char>(i), 1, 0, 1, 2, 3, 4, 5}, true);
+  }
+  Write(dir / "made_columns", made_columns);
 }
 
 void Demonstrations(const fs::path& out) {
