@@ -91,6 +91,13 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   const EnvironmentInfo& info = envs->info();
   const int num_envs = envs->num_envs();
   RETURN_IF_ERROR(CheckPolicyFits(work.policy(), info));
+  for (const std::string& column : work.columns()) {
+    if (column != kBehaviourLogProbColumn) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("assignment.columns: the actor cannot fill column \"",
+                       column, "\"; it knows ", kBehaviourLogProbColumn));
+    }
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy_holder,
                    options.make_policy ? options.make_policy(work.policy())
                                        : MakePolicy(work.policy()));
@@ -120,6 +127,7 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   layout.observation_size = envs->observation_size();
   layout.discrete_actions = info.action_space.kind == Space::Kind::kDiscrete;
   layout.action_size = info.action_space.FlatSize();
+  layout.behaviour_log_prob = !work.columns().empty();
   std::vector<ChunkBuilder> builders(num_envs, ChunkBuilder(layout));
   std::vector<uint64_t> episode_ids(num_envs);
   std::vector<int64_t> episode_steps(num_envs, 0);
@@ -164,7 +172,8 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
       const bool ended = step.terminated || step.truncated;
       builders[i].Append(
           action, static_cast<float>(step.reward),
-          ended ? envs->final_observation(i) : envs->observation(i));
+          ended ? envs->final_observation(i) : envs->observation(i),
+          actions.log_probs[i]);
       ++episode_steps[i];
       if (ended || builders[i].length() >= work.chunk_length()) {
         result = write(builders[i].Finish(step.terminated, step.truncated));

@@ -19,10 +19,15 @@ void ChunkBuilder::Begin(absl::Span<const float> observation,
   discrete_actions_.clear();
   box_actions_.clear();
   rewards_.clear();
+  behaviour_log_probs_.clear();
 }
 
 void ChunkBuilder::Append(const Action& action, float reward,
-                          absl::Span<const float> next_observation) {
+                          absl::Span<const float> next_observation,
+                          float behaviour_log_prob) {
+  if (layout_.behaviour_log_prob) {
+    behaviour_log_probs_.push_back(behaviour_log_prob);
+  }
   if (layout_.discrete_actions) {
     discrete_actions_.push_back(action.index);
   } else {
@@ -52,6 +57,11 @@ v1::TrajectoryChunk ChunkBuilder::Finish(bool terminated, bool truncated) {
         MakeTensor<float>(box_actions_, {n, layout_.action_size});
   }
   *chunk.mutable_rewards() = MakeTensor<float>(rewards_, {n});
+  if (layout_.behaviour_log_prob) {
+    v1::NamedTensor& column = *chunk.add_extra_columns();
+    column.set_name(kBehaviourLogProbColumn);
+    *column.mutable_tensor() = MakeTensor<float>(behaviour_log_probs_, {n});
+  }
   // Gymnasium may report both at the time limit: termination wins.
   chunk.set_terminated(terminated);
   chunk.set_truncated(truncated && !terminated);

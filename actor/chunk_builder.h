@@ -7,6 +7,7 @@
 
 #include "absl/types/span.h"
 #include "common/env/environment.h"
+#include "common/replay_columns.h"
 #include "entropic/v1/replay.pb.h"
 
 namespace entropic {
@@ -20,6 +21,9 @@ struct ChunkLayout {
   // Discrete actions travel as int64 [n]; box actions as float32 [n, dim].
   bool discrete_actions = true;
   int64_t action_size = 1;
+  // Chunks carry the extra column "behaviour_log_prob" (float32 [n]): the
+  // acting policy's log-probability of each action.
+  bool behaviour_log_prob = false;
 };
 
 // Accumulates the steps of one environment into a TrajectoryChunk: the
@@ -40,9 +44,11 @@ class ChunkBuilder {
   int length() const { return static_cast<int>(rewards_.size()); }
 
   // Records one step: the action taken, its reward, and the observation
-  // after it (the final observation if the episode ended).
+  // after it (the final observation if the episode ended); and, when the
+  // layout records it, the acting policy's log-probability of the action.
   void Append(const Action& action, float reward,
-              absl::Span<const float> next_observation);
+              absl::Span<const float> next_observation,
+              float behaviour_log_prob = 0.0f);
 
   // The finished chunk (sequence left 0 for the writer to assign); the
   // builder becomes inactive.
@@ -58,6 +64,7 @@ class ChunkBuilder {
   std::vector<int64_t> discrete_actions_;
   std::vector<float> box_actions_;
   std::vector<float> rewards_;
+  std::vector<float> behaviour_log_probs_;
 };
 
 }  // namespace entropic

@@ -1,5 +1,7 @@
 #include "actor/chunk_builder.h"
 
+#include <cstring>
+
 #include "common/tensor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -69,6 +71,35 @@ TEST(ChunkBuilderTest, BoxActionsTravelAsFloatRows) {
   const v1::TrajectoryChunk chunk = builder.Finish(false, false);
   EXPECT_EQ(chunk.actions().dtype(), v1::DTYPE_FLOAT32);
   EXPECT_THAT(chunk.actions().shape(), ElementsAre(1, 2));
+}
+
+TEST(ChunkBuilderTest, BehaviourLogProbsTravelAsAnExtraColumn) {
+  ChunkLayout layout = Layout();
+  layout.behaviour_log_prob = true;
+  ChunkBuilder builder(layout);
+  const std::vector<float> o = {0, 0};
+  builder.Begin(o, 0, 0, 0);
+  builder.Append(Action{1, {}}, 1.0f, o, -0.25f);
+  builder.Append(Action{0, {}}, 1.0f, o, -1.5f);
+  const v1::TrajectoryChunk chunk = builder.Finish(false, false);
+  ASSERT_EQ(chunk.extra_columns_size(), 1);
+  EXPECT_EQ(chunk.extra_columns(0).name(), kBehaviourLogProbColumn);
+  EXPECT_EQ(chunk.extra_columns(0).tensor().dtype(), v1::DTYPE_FLOAT32);
+  EXPECT_THAT(chunk.extra_columns(0).tensor().shape(), ElementsAre(2));
+  float values[2];
+  std::memcpy(values, chunk.extra_columns(0).tensor().data().data(),
+              sizeof(values));
+  EXPECT_EQ(values[0], -0.25f);
+  EXPECT_EQ(values[1], -1.5f);
+  // The next chunk starts empty; without the layout flag there is none.
+  builder.Begin(o, 0, 2, 0);
+  builder.Append(Action{1, {}}, 1.0f, o, -0.5f);
+  EXPECT_THAT(builder.Finish(false, false).extra_columns(0).tensor().shape(),
+              ElementsAre(1));
+  ChunkBuilder plain(Layout());
+  plain.Begin(o, 0, 0, 0);
+  plain.Append(Action{1, {}}, 1.0f, o, -0.5f);
+  EXPECT_EQ(plain.Finish(false, false).extra_columns_size(), 0);
 }
 
 }  // namespace

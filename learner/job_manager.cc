@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/job_spec.h"
+#include "common/replay_columns.h"
 #include "common/status_macros.h"
 #include "learner/job_records.h"
 
@@ -205,6 +206,7 @@ v1::GetWorkResponse JobManager::GetWork(const v1::GetWorkRequest& request) {
     work.set_replay_address(options_.replay_address);
     *work.mutable_env() = spec.env();
     *work.mutable_policy() = job->actor_policy();
+    work.add_columns(kBehaviourLogProbColumn);
     work.set_chunk_length(spec.replay().chunk_length());
     work.set_table("agent");
     // Distinct, reproducible streams per actor of a job.

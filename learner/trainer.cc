@@ -17,6 +17,7 @@
 #include "common/env/registry.h"
 #include "common/grpc_status.h"
 #include "common/job_file.h"
+#include "common/replay_columns.h"
 #include "common/status_macros.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "learner/algorithms/factory.h"
@@ -74,6 +75,11 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
     agent.mutable_action()->set_dtype(v1::DTYPE_FLOAT32);
     agent.mutable_action()->add_shape(env.action_space.FlatSize());
   }
+  // The behaviour policy's log-probability of each action, written by
+  // actors beside the action.
+  v1::ColumnSpec& behaviour_log_prob = *agent.add_extra_columns();
+  behaviour_log_prob.set_name(kBehaviourLogProbColumn);
+  behaviour_log_prob.mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
   agent.set_capacity(agent_spec.capacity());
   agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());

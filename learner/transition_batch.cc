@@ -27,6 +27,12 @@ absl::StatusOr<torch::Tensor> ToTorch(const v1::Tensor& tensor, v1::DType dtype,
     case v1::DTYPE_FLOAT32:
       type = torch::kFloat32;
       break;
+    case v1::DTYPE_FLOAT64:
+      type = torch::kFloat64;
+      break;
+    case v1::DTYPE_INT32:
+      type = torch::kInt32;
+      break;
     case v1::DTYPE_INT64:
       type = torch::kInt64;
       break;
@@ -112,6 +118,13 @@ absl::StatusOr<TransitionBatch> BatchFromSample(
   batch.terminated = terminated.to(torch::kFloat32).to(device);
   batch.discounts = discounts.to(device);
   batch.weights = weights.to(device);
+  for (const v1::NamedTensor& column : sample.extra_columns()) {
+    ASSIGN_OR_RETURN(torch::Tensor values,
+                     ToTorch(column.tensor(), column.tensor().dtype(), b,
+                             absl::StrCat("extra_columns[\"", column.name(),
+                                          "\"]")));
+    batch.extra[column.name()] = values.to(device);
+  }
   return batch;
 }
 

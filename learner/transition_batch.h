@@ -3,6 +3,7 @@
 
 #include <torch/types.h>
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,11 @@ struct TransitionBatch {
   torch::Tensor policy_versions;
   torch::Tensor keys;                 // item keys, for priority updates
   torch::Tensor from_demonstrations;  // [B] bool
+  // The sampled table's extra per-step columns by name, [B, shape...] on
+  // the device, the value at each transition's first step (zeros for
+  // demonstration rows whose table lacks the column), e.g.
+  // kBehaviourLogProbColumn (common/replay_columns.h).
+  std::map<std::string, torch::Tensor> extra;
 };
 
 // Converts a sampled batch (one copy into tensors, then to `device`);

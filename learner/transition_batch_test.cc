@@ -77,5 +77,37 @@ TEST(TransitionBatchTest, SourceOutsideTheListedTablesIsRefused) {
               testing::StartsWith("sources:"));
 }
 
+TEST(TransitionBatchTest, ExtraColumnsComeByName) {
+  v1::SampleResponse response = Response({"agent"}, {0, 0, 0});
+  v1::NamedTensor& column = *response.add_extra_columns();
+  column.set_name("behaviour_log_prob");
+  *column.mutable_tensor() =
+      MakeTensor<float>(std::vector<float>{-0.1f, -0.2f, -0.3f}, {3});
+  absl::StatusOr<TransitionBatch> batch =
+      BatchFromSample(response, "demonstrations", torch::kCPU);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->extra.count("behaviour_log_prob"), 1u);
+  EXPECT_TRUE(torch::allclose(batch->extra["behaviour_log_prob"],
+                              torch::tensor({-0.1f, -0.2f, -0.3f})));
+  // A column with the wrong number of rows is refused, naming it.
+  *column.mutable_tensor() =
+      MakeTensor<float>(std::vector<float>{-0.1f, -0.2f}, {2});
+  const absl::Status refused =
+      BatchFromSample(response, "demonstrations", torch::kCPU).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("behaviour_log_prob"), std::string::npos);
+}
+
+TEST(TransitionBatchTest, BoxActionsAreFloatRows) {
+  v1::SampleResponse response = Response({"agent"}, {0, 0, 0});
+  *response.mutable_actions() = MakeTensor<float>(
+      std::vector<float>{0.5f, -0.5f, 1.0f, 0.0f, -2.0f, 2.0f}, {3, 2});
+  absl::StatusOr<TransitionBatch> batch =
+      BatchFromSample(response, "demonstrations", torch::kCPU);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->actions.sizes(), (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(batch->actions.scalar_type(), torch::kFloat32);
+}
+
 }  // namespace
 }  // namespace entropic

@@ -1,0 +1,15 @@
+#ifndef ENTROPIC_COMMON_REPLAY_COLUMNS_H_
+#define ENTROPIC_COMMON_REPLAY_COLUMNS_H_
+
+namespace entropic {
+
+// The extra per-step replay columns (TableConfig.extra_columns) that actors
+// write and learners read.
+
+// log mu(a|s): the log-probability under which the acting (behaviour)
+// policy chose each action. float32, one value per step.
+inline constexpr char kBehaviourLogProbColumn[] = "behaviour_log_prob";
+
+}  // namespace entropic
+
+#endif  // ENTROPIC_COMMON_REPLAY_COLUMNS_H_
