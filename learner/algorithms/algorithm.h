@@ -25,6 +25,19 @@ struct SamplingPlan {
   int64_t pretrain_updates = 0;
 };
 
+// The plan of an algorithm spec with the common fields (batch_size, n_step,
+// gamma, publish_every_updates, imitation), as SoftQSpec and SacSpec have.
+template <typename Spec>
+SamplingPlan SamplingPlanOf(const Spec& spec) {
+  SamplingPlan plan;
+  plan.batch_size = spec.batch_size();
+  plan.n_step = spec.n_step();
+  plan.gamma = spec.gamma();
+  plan.publish_every_updates = spec.publish_every_updates();
+  plan.pretrain_updates = spec.imitation().pretrain_updates();
+  return plan;
+}
+
 // What one update did.
 struct AlgorithmUpdate {
   Statistics statistics;

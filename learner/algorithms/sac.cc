@@ -9,6 +9,7 @@
 #include "actor/policy/weights.h"
 #include "common/status_macros.h"
 #include "learner/algorithms/checkpoint_files.h"
+#include "learner/algorithms/target_networks.h"
 #include "learner/device.h"
 
 namespace entropic {
@@ -16,23 +17,6 @@ namespace {
 
 std::vector<int64_t> Hidden(const v1::SacSpec& spec) {
   return {spec.hidden().begin(), spec.hidden().end()};
-}
-
-void CopyParameters(const torch::nn::Module& from, torch::nn::Module& to) {
-  torch::NoGradGuard no_grad;
-  const auto source = from.parameters();
-  auto destination = to.parameters();
-  for (size_t i = 0; i < source.size(); ++i) destination[i].copy_(source[i]);
-}
-
-void Polyak(const torch::nn::Module& from, torch::nn::Module& to,
-            double tau) {
-  torch::NoGradGuard no_grad;
-  const auto source = from.parameters();
-  auto destination = to.parameters();
-  for (size_t i = 0; i < source.size(); ++i) {
-    destination[i].mul_(1.0 - tau).add_(source[i], tau);
-  }
 }
 
 std::vector<torch::Tensor> Concat(std::vector<torch::Tensor> a,
@@ -165,15 +149,7 @@ std::vector<StatisticSpec> SacLearner::statistics() const {
   return specs;
 }
 
-SamplingPlan SacLearner::sampling() const {
-  SamplingPlan plan;
-  plan.batch_size = spec_.batch_size();
-  plan.n_step = spec_.n_step();
-  plan.gamma = spec_.gamma();
-  plan.publish_every_updates = spec_.publish_every_updates();
-  plan.pretrain_updates = spec_.imitation().pretrain_updates();
-  return plan;
-}
+SamplingPlan SacLearner::sampling() const { return SamplingPlanOf(spec_); }
 
 AlgorithmUpdate SacLearner::Update(const TransitionBatch& batch) {
   const double alpha = temperature();
@@ -241,8 +217,8 @@ AlgorithmUpdate SacLearner::Update(const TransitionBatch& batch) {
     alpha_loss.backward();
     alpha_optimizer_->step();
   }
-  Polyak(*q1_, *q1_target_, spec_.polyak());
-  Polyak(*q2_, *q2_target_, spec_.polyak());
+  PolyakUpdate(*q1_, *q1_target_, spec_.polyak());
+  PolyakUpdate(*q2_, *q2_target_, spec_.polyak());
   ++updates_;
 
   update.statistics["loss"] = critic_loss.item<double>();

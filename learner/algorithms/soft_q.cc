@@ -10,6 +10,7 @@
 #include "actor/policy/weights.h"
 #include "common/status_macros.h"
 #include "learner/algorithms/checkpoint_files.h"
+#include "learner/algorithms/target_networks.h"
 #include "learner/device.h"
 
 namespace entropic {
@@ -17,13 +18,6 @@ namespace {
 
 std::vector<int64_t> Hidden(const v1::SoftQSpec& spec) {
   return {spec.hidden().begin(), spec.hidden().end()};
-}
-
-void CopyParameters(const torch::nn::Module& from, torch::nn::Module& to) {
-  torch::NoGradGuard no_grad;
-  const auto source = from.parameters();
-  auto destination = to.parameters();
-  for (size_t i = 0; i < source.size(); ++i) destination[i].copy_(source[i]);
 }
 
 }  // namespace
@@ -144,12 +138,7 @@ SoftQUpdate SoftQLearner::Step(const TransitionBatch& batch) {
     if (rule.rule_case() == v1::TargetUpdateSpec::kPeriod) {
       if (updates_ % rule.period() == 0) CopyParameters(*online_, *target_);
     } else {
-      const double tau = rule.polyak();
-      const auto source = online_->parameters();
-      auto destination = target_->parameters();
-      for (size_t i = 0; i < source.size(); ++i) {
-        destination[i].mul_(1.0 - tau).add_(source[i], tau);
-      }
+      PolyakUpdate(*online_, *target_, rule.polyak());
     }
   }
 
@@ -191,15 +180,7 @@ std::vector<StatisticSpec> SoftQLearner::statistics() const {
   return specs;
 }
 
-SamplingPlan SoftQLearner::sampling() const {
-  SamplingPlan plan;
-  plan.batch_size = spec_.batch_size();
-  plan.n_step = spec_.n_step();
-  plan.gamma = spec_.gamma();
-  plan.publish_every_updates = spec_.publish_every_updates();
-  plan.pretrain_updates = spec_.imitation().pretrain_updates();
-  return plan;
-}
+SamplingPlan SoftQLearner::sampling() const { return SamplingPlanOf(spec_); }
 
 AlgorithmUpdate SoftQLearner::Update(const TransitionBatch& batch) {
   const SoftQUpdate step = Step(batch);
