@@ -128,7 +128,8 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   layout.discrete_actions = info.action_space.kind == Space::Kind::kDiscrete;
   layout.action_size = info.action_space.FlatSize();
   layout.behaviour_log_prob = !work.columns().empty();
-  std::vector<ChunkBuilder> builders(num_envs, ChunkBuilder(layout));
+  std::vector<ChunkBuilder> builders;
+  for (int i = 0; i < num_envs; ++i) builders.emplace_back(layout, i);
   std::vector<uint64_t> episode_ids(num_envs);
   std::vector<int64_t> episode_steps(num_envs, 0);
   for (int i = 0; i < num_envs; ++i) episode_ids[i] = i;

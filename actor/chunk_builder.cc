@@ -6,7 +6,8 @@
 
 namespace entropic {
 
-ChunkBuilder::ChunkBuilder(ChunkLayout layout) : layout_(std::move(layout)) {}
+ChunkBuilder::ChunkBuilder(ChunkLayout layout, uint32_t env_index)
+    : layout_(std::move(layout)), env_index_(env_index) {}
 
 void ChunkBuilder::Begin(absl::Span<const float> observation,
                          uint64_t episode_id, int64_t start_step,
@@ -45,6 +46,7 @@ v1::TrajectoryChunk ChunkBuilder::Finish(bool terminated, bool truncated) {
   chunk.set_job_id(layout_.job_id);
   chunk.set_table(layout_.table);
   chunk.set_actor_id(layout_.actor_id);
+  chunk.set_env_index(env_index_);
   chunk.set_policy_version(policy_version_);
   chunk.set_episode_id(episode_id_);
   chunk.set_start_step(start_step_);

@@ -29,12 +29,17 @@ struct ChunkLayout {
 // Accumulates the steps of one environment into a TrajectoryChunk: the
 // observations once each ([n + 1] rows), actions and rewards. A chunk ends
 // when it is full or its episode ends; the next chunk of the same episode
-// starts from the last observation of the previous one.
+// starts from the last observation of the previous one. Chunks carry the
+// environment's index: replay links consecutive chunks of one
+// (actor_id, env_index), which is how n-step transitions and sequences run
+// on from one chunk into the next.
 //
 // Not thread-safe: one per environment, used by the acting thread.
 class ChunkBuilder {
  public:
-  explicit ChunkBuilder(ChunkLayout layout);
+  // `env_index`: which of the actor's environments this builder's steps come
+  // from, distinct for each of them.
+  ChunkBuilder(ChunkLayout layout, uint32_t env_index);
 
   // Starts a chunk at `observation`, step `start_step` of episode
   // `episode_id`, acted on by weights `policy_version`.
@@ -56,6 +61,7 @@ class ChunkBuilder {
 
  private:
   const ChunkLayout layout_;
+  const uint32_t env_index_;
   bool active_ = false;
   uint64_t episode_id_ = 0;
   int64_t start_step_ = 0;

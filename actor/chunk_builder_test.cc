@@ -21,7 +21,7 @@ ChunkLayout Layout() {
 }
 
 TEST(ChunkBuilderTest, StoresEachObservationOnce) {
-  ChunkBuilder builder(Layout());
+  ChunkBuilder builder(Layout(), /*env_index=*/0);
   const std::vector<float> o0 = {0, 0}, o1 = {1, 1}, o2 = {2, 2}, o3 = {3, 3};
   builder.Begin(o0, /*episode_id=*/5, /*start_step=*/32, /*policy_version=*/9);
   builder.Append(Action{1, {}}, 1.0f, o1);
@@ -42,10 +42,21 @@ TEST(ChunkBuilderTest, StoresEachObservationOnce) {
   EXPECT_EQ(chunk.start_step(), 32);
   EXPECT_EQ(chunk.policy_version(), 9);
   EXPECT_EQ(chunk.actor_id(), "job/actor-0");
+  EXPECT_EQ(chunk.env_index(), 0u);
+}
+
+TEST(ChunkBuilderTest, ChunksCarryTheirEnvironmentsIndex) {
+  ChunkBuilder builder(Layout(), /*env_index=*/3);
+  const std::vector<float> o = {0, 0};
+  for (int chunk = 0; chunk < 2; ++chunk) {
+    builder.Begin(o, 0, chunk, 0);
+    builder.Append(Action{0, {}}, 1.0f, o);
+    EXPECT_EQ(builder.Finish(false, false).env_index(), 3u);
+  }
 }
 
 TEST(ChunkBuilderTest, TruncationIsNotTermination) {
-  ChunkBuilder builder(Layout());
+  ChunkBuilder builder(Layout(), /*env_index=*/0);
   const std::vector<float> o = {0, 0};
   builder.Begin(o, 0, 0, 0);
   builder.Append(Action{0, {}}, 1.0f, o);
@@ -64,7 +75,7 @@ TEST(ChunkBuilderTest, BoxActionsTravelAsFloatRows) {
   ChunkLayout layout = Layout();
   layout.discrete_actions = false;
   layout.action_size = 2;
-  ChunkBuilder builder(layout);
+  ChunkBuilder builder(layout, /*env_index=*/0);
   const std::vector<float> o = {0, 0}, a = {0.5f, -0.5f};
   builder.Begin(o, 0, 0, 0);
   builder.Append(Action{0, a}, 1.0f, o);
@@ -76,7 +87,7 @@ TEST(ChunkBuilderTest, BoxActionsTravelAsFloatRows) {
 TEST(ChunkBuilderTest, BehaviourLogProbsTravelAsAnExtraColumn) {
   ChunkLayout layout = Layout();
   layout.behaviour_log_prob = true;
-  ChunkBuilder builder(layout);
+  ChunkBuilder builder(layout, /*env_index=*/0);
   const std::vector<float> o = {0, 0};
   builder.Begin(o, 0, 0, 0);
   builder.Append(Action{1, {}}, 1.0f, o, -0.25f);
@@ -96,7 +107,7 @@ TEST(ChunkBuilderTest, BehaviourLogProbsTravelAsAnExtraColumn) {
   builder.Append(Action{1, {}}, 1.0f, o, -0.5f);
   EXPECT_THAT(builder.Finish(false, false).extra_columns(0).tensor().shape(),
               ElementsAre(1));
-  ChunkBuilder plain(Layout());
+  ChunkBuilder plain(Layout(), /*env_index=*/0);
   plain.Begin(o, 0, 0, 0);
   plain.Append(Action{1, {}}, 1.0f, o, -0.5f);
   EXPECT_EQ(plain.Finish(false, false).extra_columns_size(), 0);

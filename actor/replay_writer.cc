@@ -13,8 +13,6 @@ namespace {
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ClientSecurity& security) {
   grpc::ChannelArguments args;
-  args.SetMaxSendMessageSize(64 << 20);
-  args.SetMaxReceiveMessageSize(64 << 20);
   // Notice a dead peer on an idle stream.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);

@@ -103,7 +103,7 @@ absl::Status YamlToJson(const YAML::Node& node, std::string& out) {
 
 }  // namespace
 
-absl::StatusOr<v1::JobSpec> ParseJobSpec(absl::string_view text) {
+absl::StatusOr<std::string> JobFileToJson(absl::string_view text) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -118,13 +118,18 @@ absl::StatusOr<v1::JobSpec> ParseJobSpec(absl::string_view text) {
   std::string json;
   absl::Status status = YamlToJson(root, json);
   if (!status.ok()) return status;
+  return json;
+}
 
+absl::StatusOr<v1::JobSpec> ParseJobSpec(absl::string_view text) {
+  absl::StatusOr<std::string> json = JobFileToJson(text);
+  if (!json.ok()) return json.status();
   v1::JobSpec spec;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   options.case_insensitive_enum_parsing = true;
   const auto parsed =
-      google::protobuf::util::JsonStringToMessage(json, &spec, options);
+      google::protobuf::util::JsonStringToMessage(*json, &spec, options);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("does not match JobSpec: ", parsed.message().as_string()));

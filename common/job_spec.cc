@@ -1,12 +1,15 @@
 #include "common/job_spec.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/env/registry.h"
 #include "common/env/tabular_model.h"
+#include "common/message_size.h"
 #include "common/status_macros.h"
 
 namespace entropic {
@@ -14,6 +17,33 @@ namespace {
 
 // Replay refuses larger tables (replay/table.cc).
 constexpr int64_t kMaxTableCapacity = int64_t{1} << 30;
+
+// Observations travel as float32, discrete actions as int64, box actions as
+// float32 (the tables' signature, learner/trainer.cc).
+constexpr int64_t kObservationElementBytes = sizeof(float);
+constexpr int64_t kDiscreteActionBytes = sizeof(int64_t);
+constexpr int64_t kBoxActionElementBytes = sizeof(float);
+// The agent table's extra columns: the behaviour policy's log-probability,
+// float32 per step (common/replay_columns.h, learner/trainer.cc).
+constexpr int64_t kAgentColumnBytes = sizeof(float);
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  return a > std::numeric_limits<int64_t>::max() - b
+             ? std::numeric_limits<int64_t>::max()
+             : a + b;
+}
+
+// For non-negative factors.
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  if (a != 0 && b > std::numeric_limits<int64_t>::max() / a) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return a * b;
+}
+
+std::string Mebibytes(int64_t bytes) {
+  return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+}
 
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
@@ -392,6 +422,90 @@ double MinimumErrorBuffer(int batch_size, int chunk_length,
   return (batch_size + samples_per_insert * chunk_length) / 2.0;
 }
 
+int64_t MlpWeightBytes(int64_t inputs, absl::Span<const int32_t> hidden,
+                       int64_t outputs) {
+  int64_t parameters = 0;
+  int64_t width_in = inputs;
+  auto add_layer = [&](int64_t width_out) {
+    // A Linear layer: weight [width_out, width_in] and bias [width_out].
+    parameters = SaturatingAdd(
+        parameters, SaturatingMul(SaturatingAdd(width_in, 1), width_out));
+    width_in = width_out;
+  };
+  for (const int32_t width : hidden) add_layer(width);
+  add_layer(outputs);
+  return SaturatingMul(parameters, sizeof(float));
+}
+
+int64_t SampleBatchBytes(int64_t batch_size, int64_t observation_bytes,
+                         int64_t action_bytes, int64_t column_bytes) {
+  // As Table::SampleBytes for transitions: per row the key, probability and
+  // policy version (8 bytes each), the importance weight (4) and the source
+  // table (1); per step the reward (4), terminated and truncated (1 each),
+  // the discount (4) and the extra columns.
+  constexpr int64_t kPerRow = 8 + 8 + 8 + 4 + 1;
+  constexpr int64_t kPerStep = 4 + 1 + 1 + 4;
+  const int64_t step =
+      SaturatingAdd(SaturatingAdd(action_bytes, kPerStep), column_bytes);
+  const int64_t row = SaturatingAdd(
+      SaturatingAdd(SaturatingMul(2, observation_bytes), step), kPerRow);
+  return SaturatingMul(batch_size, row);
+}
+
+absl::Status CheckMessageSizes(const v1::JobSpec& spec,
+                               const EnvironmentInfo& env,
+                               int64_t max_message_bytes) {
+  const int64_t observation_size = env.observation_space.FlatSize();
+  // What the algorithm publishes (its policy network) and samples.
+  std::string algorithm;
+  absl::Span<const int32_t> hidden;
+  int64_t outputs = 0;
+  int batch_size = 0;
+  int64_t action_bytes = 0;
+  if (spec.algorithm().has_soft_q()) {
+    const v1::SoftQSpec& q = spec.algorithm().soft_q();
+    algorithm = "algorithm.soft_q";
+    hidden = q.hidden();
+    outputs = env.action_space.num_actions;  // Q values
+    batch_size = q.batch_size();
+    action_bytes = kDiscreteActionBytes;
+  } else if (spec.algorithm().has_sac()) {
+    const v1::SacSpec& sac = spec.algorithm().sac();
+    const int64_t action_size = env.action_space.FlatSize();
+    algorithm = "algorithm.sac";
+    hidden = sac.hidden();
+    outputs = SaturatingMul(2, action_size);  // mean and log std
+    batch_size = sac.batch_size();
+    action_bytes = SaturatingMul(action_size, kBoxActionElementBytes);
+  } else {
+    return absl::OkStatus();
+  }
+  const int64_t room = max_message_bytes - kMessageOverheadBytes;
+  const std::string limit = absl::StrCat(max_message_bytes >> 20, " MiB");
+  const int64_t weights = MlpWeightBytes(observation_size, hidden, outputs);
+  if (weights > room) {
+    return FieldError(
+        algorithm + ".hidden",
+        absl::StrCat("the policy network's weights take ", Mebibytes(weights),
+                     ", over the ", limit,
+                     " message limit: make the hidden layers narrower or "
+                     "fewer"));
+  }
+  const int64_t observation_bytes =
+      SaturatingMul(observation_size, kObservationElementBytes);
+  const int64_t batch = SampleBatchBytes(batch_size, observation_bytes,
+                                         action_bytes, kAgentColumnBytes);
+  if (batch > room) {
+    return FieldError(
+        algorithm + ".batch_size",
+        absl::StrCat("a sampled batch takes ", Mebibytes(batch), " (",
+                     batch_size, " transitions of ", batch / batch_size,
+                     " bytes), over the ", limit,
+                     " message limit: sample smaller batches"));
+  }
+  return absl::OkStatus();
+}
+
 void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.env().num_envs() == 0) spec.mutable_env()->set_num_envs(8);
   if (spec.actors() == 0) spec.set_actors(1);
@@ -497,6 +611,7 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
           "algorithm", "is required (soft_q, sac or maxent_irl)");
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
+  RETURN_IF_ERROR(CheckMessageSizes(spec, (*env)->info(), kMaxMessageBytes));
   if (spec.replay().agent().capacity() < batch_size) {
     return FieldError("replay.agent.capacity",
                       "must hold at least one batch (batch_size transitions)");

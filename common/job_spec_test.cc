@@ -1,10 +1,14 @@
 #include "common/job_spec.h"
 
 #include <functional>
+#include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/env/registry.h"
+#include "common/message_size.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -389,6 +393,113 @@ TEST(JobSpecTest, AdversarialRefusesBadFieldsNamingThem) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(status.message()), StartsWith(message));
   }
+}
+
+TEST(JobSpecTest, WeightsOverTheMessageLimitAreRefusedNamingHidden) {
+  v1::JobSpec spec = ValidSpec();
+  v1::SoftQSpec& q = *spec.mutable_algorithm()->mutable_soft_q();
+  q.clear_hidden();
+  for (int width : {4096, 4096, 1024}) q.add_hidden(width);
+  // (4 + 1) x 4096 + (4096 + 1) x 4096 + (4096 + 1) x 1024 + (1024 + 1) x 2
+  // float32 parameters.
+  ASSERT_EQ(MlpWeightBytes(4, q.hidden(), 2), int64_t{20999170} * 4);
+  const absl::Status status = ValidateJobSpec(spec);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "algorithm.soft_q.hidden: the policy network's weights take 80.1 "
+            "MiB, over the 64 MiB message limit: make the hidden layers "
+            "narrower or fewer");
+
+  // Half as many parameters fit.
+  q.clear_hidden();
+  for (int width : {2048, 2048, 2048}) q.add_hidden(width);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
+TEST(JobSpecTest, SacWeightsOverTheMessageLimitAreRefusedNamingHidden) {
+  v1::JobSpec spec;
+  spec.set_name("pendulum");
+  spec.mutable_env()->set_id("Pendulum-v1");
+  v1::SacSpec& sac = *spec.mutable_algorithm()->mutable_sac();
+  for (int width : {4096, 4096, 1024}) sac.add_hidden(width);
+  spec.mutable_stop()->set_env_steps(10000);
+  ApplyJobDefaults(spec);
+  // Pendulum: 3 observations, 1 action dimension: a mean and a log std.
+  ASSERT_EQ(MlpWeightBytes(3, sac.hidden(), 2), int64_t{20995074} * 4);
+  const absl::Status status = ValidateJobSpec(spec);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith("algorithm.sac.hidden: the policy network's weights "
+                         "take 80.1 MiB, over the 64 MiB message limit"));
+  sac.clear_hidden();
+  ApplyJobDefaults(spec);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
+TEST(JobSpecTest, DiscriminatorNetsAreNotPublishedSoNotCounted) {
+  v1::JobSpec spec = ValidSpec();
+  v1::AdversarialSpec& adversarial =
+      *spec.mutable_algorithm()->mutable_soft_q()->mutable_adversarial();
+  adversarial.add_hidden(65536);
+  adversarial.add_hidden(65536);
+  spec.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+  ApplyJobDefaults(spec);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
+TEST(JobSpecTest, MlpWeightBytesCountsEveryWeightAndBias) {
+  const std::vector<int32_t> hidden = {128, 128};
+  EXPECT_EQ(MlpWeightBytes(4, hidden, 2),
+            ((4 + 1) * 128 + (128 + 1) * 128 + (128 + 1) * 2) * 4);
+  EXPECT_EQ(MlpWeightBytes(3, {}, 5), (3 + 1) * 5 * 4);
+  // Saturates rather than overflowing.
+  const std::vector<int32_t> huge(8, 1 << 30);
+  EXPECT_EQ(MlpWeightBytes(int64_t{1} << 40, huge, 2),
+            std::numeric_limits<int64_t>::max());
+}
+
+TEST(JobSpecTest, BatchesOverTheMessageLimitAreRefusedNamingBatchSize) {
+  // CartPole: float32[4] observations, int64 actions.
+  EXPECT_EQ(SampleBatchBytes(10, 16, 8, 0), 10 * (2 * 16 + 8 + 10 + 29));
+  // With the behaviour log-probability column.
+  EXPECT_EQ(SampleBatchBytes(10, 16, 8, 4), 10 * (2 * 16 + 8 + 10 + 4 + 29));
+
+  // Atari-sized observations: 256 transitions fit in 64 MiB, 512 do not.
+  EnvironmentInfo atari;
+  atari.observation_space.kind = Space::Kind::kBox;
+  atari.observation_space.shape = {84, 84, 4};
+  atari.action_space.kind = Space::Kind::kDiscrete;
+  atari.action_space.num_actions = 6;
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_algorithm()->mutable_soft_q()->set_batch_size(256);
+  EXPECT_TRUE(CheckMessageSizes(spec, atari, kMaxMessageBytes).ok())
+      << CheckMessageSizes(spec, atari, kMaxMessageBytes);
+  spec.mutable_algorithm()->mutable_soft_q()->set_batch_size(512);
+  const absl::Status status = CheckMessageSizes(spec, atari, kMaxMessageBytes);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "algorithm.soft_q.batch_size: a sampled batch takes 110.3 MiB "
+            "(512 transitions of 225843 bytes), over the 64 MiB message "
+            "limit: sample smaller batches");
+
+  // The largest batch ValidateJobSpec allows of CartPole fits in 64 MiB
+  // but not in 4 MiB.
+  std::unique_ptr<Environment> cart_pole = *MakeEnvironment("CartPole-v1");
+  spec.mutable_algorithm()->mutable_soft_q()->set_batch_size(65536);
+  spec.mutable_replay()->mutable_agent()->set_capacity(65536);
+  spec.mutable_replay()->mutable_agent()->set_error_buffer(1e6);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  EXPECT_THAT(
+      std::string(
+          CheckMessageSizes(spec, cart_pole->info(), 4 << 20).message()),
+      StartsWith("algorithm.soft_q.batch_size: a sampled batch takes 5.2 MiB"));
+}
+
+TEST(JobSpecTest, MaxEntIrlPublishesNoWeightsAndSamplesNoBatches) {
+  EnvironmentInfo info;
+  info.observation_space.kind = Space::Kind::kBox;
+  info.observation_space.shape = {1 << 30};
+  EXPECT_TRUE(CheckMessageSizes(MaxEntIrlSpec(), info, 1 << 20).ok());
 }
 
 }  // namespace

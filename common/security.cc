@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/message_size.h"
 #include "common/status_macros.h"
 
 namespace entropic {
@@ -397,7 +398,19 @@ std::string ClientSecurity::Describe() const {
 std::shared_ptr<grpc::Channel> CreateEntropicChannel(
     const std::string& address, const ClientSecurity& security,
     const grpc::ChannelArguments& args) {
-  return grpc::CreateCustomChannel(address, security.Credentials(), args);
+  grpc::ChannelArguments sized = args;
+  const grpc_channel_args given = sized.c_channel_args();
+  auto has = [&given](absl::string_view key) {
+    for (size_t i = 0; i < given.num_args; ++i) {
+      if (key == given.args[i].key) return true;
+    }
+    return false;
+  };
+  const bool has_receive_limit = has(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH);
+  const bool has_send_limit = has(GRPC_ARG_MAX_SEND_MESSAGE_LENGTH);
+  if (!has_receive_limit) sized.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  if (!has_send_limit) sized.SetMaxSendMessageSize(kMaxMessageBytes);
+  return grpc::CreateCustomChannel(address, security.Credentials(), sized);
 }
 
 const char* EnvOrEmpty(const char* name) {

@@ -191,7 +191,9 @@ class ClientSecurity {
 };
 
 // The one way Entropic opens a channel: `security`'s credentials, `args`
-// (message sizes, keepalive) as given.
+// (keepalive, reconnection) as given, and messages of up to kMaxMessageBytes
+// each way (common/message_size.h), what servers may send, unless `args` set
+// their own limits. gRPC's own default would refuse answers over 4 MiB.
 std::shared_ptr<grpc::Channel> CreateEntropicChannel(
     const std::string& address, const ClientSecurity& security,
     const grpc::ChannelArguments& args = grpc::ChannelArguments());

@@ -31,26 +31,63 @@ JobManager::JobManager(const Options& options, TrainFunction train,
       metrics_(metrics),
       id_rng_(std::random_device{}()) {
   if (options_.keep_records) {
-    absl::MutexLock lock(&mu_);
+    std::vector<std::shared_ptr<LiveJob>> restored;
     for (const v1::Job& saved : LoadJobRecords(options_.output_root)) {
       auto job = std::make_shared<LiveJob>(saved);
-      jobs_[job->id()] = job;
-      order_.push_back(job->id());
       if (job->state() == v1::PENDING) {
         LOG(INFO) << "job " << job->id() << " restored, queued to resume";
-        Persist(*job);
+        Persist(*job);  // its restarts, counted up
       }
+      restored.push_back(std::move(job));
+    }
+    absl::MutexLock lock(&mu_);
+    for (std::shared_ptr<LiveJob>& job : restored) {
+      order_.push_back(job->id());
+      jobs_[job->id()] = std::move(job);
     }
     StartJobsLocked();
+    records_thread_ = std::thread([this] { RecordsLoop(); });
   }
   ticker_ = std::thread([this] { TickLoop(); });
 }
 
-void JobManager::Persist(const LiveJob& job) const {
-  if (!options_.keep_records) return;
-  const absl::Status saved =
-      SaveJobRecord(options_.output_root, job.Snapshot());
+absl::Status JobManager::WriteRecord(const LiveJob& job, PersistIf when) {
+  if (!options_.keep_records) return absl::OkStatus();
+  absl::MutexLock lock(&records_mu_);
+  // Taken under records_mu_: records are written in the order of the
+  // snapshots they hold, so the newest state is the one left on disk.
+  const v1::Job snapshot = job.Snapshot();
+  if (when == PersistIf::kRunning && snapshot.state() != v1::RUNNING) {
+    return absl::OkStatus();
+  }
+  return SaveJobRecord(options_.output_root, snapshot, options_.sync_record);
+}
+
+void JobManager::Persist(const LiveJob& job, PersistIf when) {
+  const absl::Status saved = WriteRecord(job, when);
   if (!saved.ok()) LOG(WARNING) << "job " << job.id() << ": " << saved;
+}
+
+void JobManager::EnqueueRecordTaskLocked(absl::AnyInvocable<void()> task) {
+  record_tasks_.push_back(std::move(task));
+}
+
+void JobManager::RecordsLoop() {
+  while (true) {
+    absl::AnyInvocable<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return !record_tasks_.empty() || shut_down_;
+      };
+      mu_.Await(absl::Condition(&ready));
+      // Nothing is queued after shut_down_: done once the queue is empty.
+      if (record_tasks_.empty()) return;
+      task = std::move(record_tasks_.front());
+      record_tasks_.pop_front();
+    }
+    task();
+  }
 }
 
 JobManager::~JobManager() { Shutdown(); }
@@ -72,24 +109,93 @@ std::string JobManager::NewJobIdLocked(const std::string& name) {
   while (true) {
     const std::string id =
         absl::StrFormat("%s-%06x", slug, id_rng_() & 0xffffff);
-    if (!jobs_.count(id)) return id;
+    if (!jobs_.count(id) && !reserved_ids_.count(id)) return id;
   }
 }
 
-absl::StatusOr<v1::Job> JobManager::Submit(v1::JobSpec spec) {
+void JobManager::SubmitAsync(v1::JobSpec spec, JobDone done) {
   ApplyJobDefaults(spec);
-  RETURN_IF_ERROR(ValidateJobSpec(spec));
-  absl::MutexLock lock(&mu_);
-  if (shut_down_) return absl::UnavailableError("the learner is shutting down");
-  const std::string id = NewJobIdLocked(spec.name());
-  auto job =
-      std::make_shared<LiveJob>(id, std::move(spec), options_.replay_address);
-  jobs_[id] = job;
-  order_.push_back(id);
+  absl::Status valid = ValidateJobSpec(spec);
+  if (!valid.ok()) {
+    done(std::move(valid));
+    return;
+  }
+  std::shared_ptr<LiveJob> job;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!shut_down_) {
+      const std::string id = NewJobIdLocked(spec.name());
+      reserved_ids_.insert(id);
+      job = std::make_shared<LiveJob>(id, std::move(spec),
+                                      options_.replay_address);
+      if (options_.keep_records) {
+        // Queued before shut_down_ can be set: Shutdown waits for it.
+        EnqueueRecordTaskLocked(
+            [this, job = std::move(job), done = std::move(done)]() mutable {
+              RecordSubmission(std::move(job), std::move(done));
+            });
+        return;
+      }
+    }
+  }
+  if (job == nullptr) {
+    done(absl::UnavailableError("the learner is shutting down"));
+    return;
+  }
+  done(Admit(std::move(job)));
+}
+
+void JobManager::RecordSubmission(std::shared_ptr<LiveJob> job, JobDone done) {
+  bool shutting_down = false;
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down = shut_down_;
+    if (shutting_down) reserved_ids_.erase(job->id());
+  }
+  if (shutting_down) {
+    done(absl::UnavailableError("the learner is shutting down"));
+    return;
+  }
+  const absl::Status saved = WriteRecord(*job);
+  if (!saved.ok()) {
+    {
+      absl::MutexLock lock(&mu_);
+      reserved_ids_.erase(job->id());
+    }
+    done(absl::InternalError(
+        absl::StrCat("the job could not be recorded: ", saved.message())));
+    return;
+  }
+  done(Admit(std::move(job)));
+}
+
+absl::StatusOr<v1::Job> JobManager::Admit(std::shared_ptr<LiveJob> job) {
+  const std::string& id = job->id();
+  {
+    absl::MutexLock lock(&mu_);
+    reserved_ids_.erase(id);
+    jobs_[id] = job;
+    order_.push_back(id);
+    if (shut_down_) {
+      // As Shutdown does to every pending job.
+      job->MarkFinished(v1::CANCELLED, "the learner shut down");
+    } else {
+      StartJobsLocked();
+    }
+  }
   LOG(INFO) << "job " << id << " submitted";
-  Persist(*job);
-  StartJobsLocked();
   return job->Snapshot();
+}
+
+absl::StatusOr<v1::Job> JobManager::Submit(v1::JobSpec spec) {
+  absl::Notification answered;
+  absl::StatusOr<v1::Job> answer;
+  SubmitAsync(std::move(spec), [&](absl::StatusOr<v1::Job> job) {
+    answer = std::move(job);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return answer;
 }
 
 absl::StatusOr<std::shared_ptr<LiveJob>> JobManager::Find(
@@ -120,24 +226,57 @@ std::vector<v1::Job> JobManager::List() const {
   return snapshots;
 }
 
-absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
-  ASSIGN_OR_RETURN(std::shared_ptr<LiveJob> job, Find(job_id));
-  absl::MutexLock lock(&mu_);
-  switch (job->state()) {
-    case v1::PENDING:
-      job->MarkFinished(v1::CANCELLED, "cancelled before it started");
-      Persist(*job);
-      break;
-    case v1::RUNNING:
-      cancelled_by_user_.insert(job_id);
-      job->RequestCancel();
-      break;
-    default:
-      return absl::FailedPreconditionError(
-          absl::StrCat("job ", job_id, " already ended (",
-                       v1::JobState_Name(job->state()), ")"));
+void JobManager::CancelAsync(const std::string& job_id, JobDone done) {
+  absl::StatusOr<std::shared_ptr<LiveJob>> found = Find(job_id);
+  if (!found.ok()) {
+    done(found.status());
+    return;
   }
-  return job->Snapshot();
+  std::shared_ptr<LiveJob> job = *std::move(found);
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    // Under mu_, so StartJobsLocked cannot start the job meanwhile.
+    switch (job->state()) {
+      case v1::PENDING:
+        job->MarkFinished(v1::CANCELLED, "cancelled before it started");
+        // No job is PENDING once shut_down_ is set: the records thread
+        // still runs this.
+        if (options_.keep_records) {
+          EnqueueRecordTaskLocked(
+              [this, job = std::move(job), done = std::move(done)]() mutable {
+                Persist(*job);  // a failure is logged; the job stays cancelled
+                done(job->Snapshot());
+              });
+          return;
+        }
+        break;
+      case v1::RUNNING:
+        cancelled_by_user_.insert(job_id);
+        job->RequestCancel();
+        break;
+      default:
+        refused = absl::FailedPreconditionError(
+            absl::StrCat("job ", job_id, " already ended (",
+                         v1::JobState_Name(job->state()), ")"));
+    }
+  }
+  if (!refused.ok()) {
+    done(std::move(refused));
+    return;
+  }
+  done(job->Snapshot());
+}
+
+absl::StatusOr<v1::Job> JobManager::Cancel(const std::string& job_id) {
+  absl::Notification answered;
+  absl::StatusOr<v1::Job> answer;
+  CancelAsync(job_id, [&](absl::StatusOr<v1::Job> job) {
+    answer = std::move(job);
+    answered.Notify();
+  });
+  answered.WaitForNotification();
+  return answer;
 }
 
 void JobManager::StartJobsLocked() {
@@ -147,13 +286,14 @@ void JobManager::StartJobsLocked() {
     if (job->state() != v1::PENDING) continue;
     ++running_;
     job->MarkRunning(absl::StrCat(options_.output_root, "/", id));
-    Persist(*job);
+    // The trainer thread records the new state, outside mu_.
     trainers_[id] = std::thread([this, job] { RunTrainer(job); });
   }
 }
 
 void JobManager::RunTrainer(std::shared_ptr<LiveJob> job) {
   LOG(INFO) << "job " << job->id() << " starting";
+  Persist(*job);  // RUNNING
   const TrainingOutcome outcome = train_(*job);
   bool interrupted = false;
   {
@@ -245,7 +385,7 @@ void JobManager::TickLoop() {
     for (const auto& job : jobs) {
       ++by_state[job->state()];
       job->PublishProgress(now);
-      if (job->state() == v1::RUNNING) Persist(*job);
+      if (job->state() == v1::RUNNING) Persist(*job, PersistIf::kRunning);
     }
     for (v1::JobState state :
          {v1::PENDING, v1::RUNNING, v1::SUCCEEDED, v1::FAILED, v1::CANCELLED}) {
@@ -273,6 +413,9 @@ void JobManager::Shutdown() {
     finished = std::move(finished_trainers_);
     finished_trainers_.clear();
   }
+  // Once the queue is empty: submissions that had not begun writing were
+  // refused, pending jobs' cancellations recorded.
+  if (records_thread_.joinable()) records_thread_.join();
   for (auto& thread : finished) thread.join();
   // Running trainers move themselves to finished_trainers_ as they end.
   while (true) {

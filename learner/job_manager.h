@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_LEARNER_JOB_MANAGER_H_
 #define ENTROPIC_LEARNER_JOB_MANAGER_H_
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -35,7 +37,12 @@ using TrainFunction = std::function<TrainingOutcome(LiveJob& job)>;
 // running jobs, and publishes progress events. The logic behind the jobs
 // and work APIs, free of gRPC.
 //
-// Thread-safe. Owns the trainer threads and a progress ticker thread.
+// Thread-safe. Owns the trainer threads, a progress ticker thread and, when
+// records are kept, a records thread: submissions and cancellations whose
+// record must be written wait for the disk there, never on the caller's
+// thread and never under the lock that GetWork, List and Get take. Record
+// writes are serialized by a lock of their own, each writing the job as it
+// is then, so the last record written is the newest state.
 class JobManager {
  public:
   struct Options {
@@ -56,15 +63,33 @@ class JobManager {
     // unfinished ones queued again to resume from their last checkpoint. A
     // shutdown then interrupts running jobs instead of cancelling them.
     bool keep_records = false;
+    // Makes a written record durable (learner/job_records.h): fdatasync
+    // when null; tests make it slow, blocking or failing.
+    std::function<int(int fd)> sync_record = nullptr;
   };
+
+  // The answer to a submission or cancellation: the job, or why not.
+  using JobDone = absl::AnyInvocable<void(absl::StatusOr<v1::Job>)>;
 
   JobManager(const Options& options, TrainFunction train,
              LearnerMetrics* metrics);
   // Shutdown()s.
   ~JobManager();
 
-  // Fills in defaults and validates (InvalidArgument naming the field), then
-  // queues the job. Returns it as stored.
+  // Fills in defaults and validates (InvalidArgument naming the field) on
+  // the calling thread, gives the job a fresh id and, when records are kept,
+  // writes its record on the records thread; then queues it and calls
+  // `done` with it as stored. With records kept, a job is seen (Get, List,
+  // GetWork, Cancel) only once its record is durable. `done` runs on the
+  // calling thread when there is nothing to write or the job is refused, else
+  // on the records thread; it must not block. Unavailable when shutting down
+  // (also for a submission still waiting for the records thread when the
+  // shutdown began); Internal, the job forgotten, when its record cannot be
+  // written. A submission whose record was written as the learner shut down is
+  // answered with the job CANCELLED, like every pending job then; its record
+  // stays PENDING and the next learner runs it.
+  void SubmitAsync(v1::JobSpec spec, JobDone done);
+  // SubmitAsync, waiting for its answer.
   absl::StatusOr<v1::Job> Submit(v1::JobSpec spec);
   // NotFound for an unknown id.
   absl::StatusOr<v1::Job> Get(const std::string& job_id) const;
@@ -72,8 +97,13 @@ class JobManager {
       const std::string& job_id) const;
   // Newest first.
   std::vector<v1::Job> List() const;
-  // A pending job ends CANCELLED at once; a running one once its trainer
-  // has stopped. FailedPrecondition if the job already ended.
+  // A pending job ends CANCELLED at once (it will not start), answered once
+  // its record says so (on the records thread when records are kept); a
+  // running one is asked to stop and ends once its trainer has, answered at
+  // once. NotFound for an unknown id, FailedPrecondition if the job already
+  // ended. `done` as for SubmitAsync.
+  void CancelAsync(const std::string& job_id, JobDone done);
+  // CancelAsync, waiting for its answer.
   absl::StatusOr<v1::Job> Cancel(const std::string& job_id);
 
   v1::GetWorkResponse GetWork(const v1::GetWorkRequest& request);
@@ -81,17 +111,37 @@ class JobManager {
   absl::StatusOr<v1::ReportProgressResponse> ReportProgress(
       const v1::ReportProgressRequest& request);
 
-  // Cancels every job, waits for the trainers, stops the ticker. Idempotent.
+  // Cancels every job, answers the submissions waiting for the records
+  // thread, waits for the trainers, stops the ticker. Idempotent.
   void Shutdown();
 
  private:
-  // Writes the job's record when records are kept; a failure is logged (the
-  // job goes on).
-  void Persist(const LiveJob& job) const;
+  enum class PersistIf { kAlways, kRunning };
+  // Writes the job's record as it is now when records are kept (with
+  // kRunning, only while it is running). Blocks for the disk, and for other
+  // record writes.
+  absl::Status WriteRecord(const LiveJob& job,
+                           PersistIf when = PersistIf::kAlways)
+      ABSL_LOCKS_EXCLUDED(mu_, records_mu_);
+  // WriteRecord, logging a failure (the job goes on).
+  void Persist(const LiveJob& job, PersistIf when = PersistIf::kAlways)
+      ABSL_LOCKS_EXCLUDED(mu_, records_mu_);
+  // Writes a submitted job's record, then Admits it (records thread).
+  void RecordSubmission(std::shared_ptr<LiveJob> job, JobDone done)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Makes a job whose record is durable visible and queues it.
+  absl::StatusOr<v1::Job> Admit(std::shared_ptr<LiveJob> job)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs `task` on the records thread (keep_records only), after those
+  // queued before it.
+  void EnqueueRecordTaskLocked(absl::AnyInvocable<void()> task)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordsLoop() ABSL_LOCKS_EXCLUDED(mu_);
   // Starts pending jobs while slots are free.
   void StartJobsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RunTrainer(std::shared_ptr<LiveJob> job);
   void TickLoop();
+  // An id that no job, restored, visible or being recorded, has.
   std::string NewJobIdLocked(const std::string& name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -109,9 +159,19 @@ class JobManager {
   std::mt19937_64 id_rng_ ABSL_GUARDED_BY(mu_);
   // Running jobs cancelled through Cancel (not by Shutdown).
   std::set<std::string> cancelled_by_user_ ABSL_GUARDED_BY(mu_);
+  // Ids of submissions whose record is being written, not yet in jobs_.
+  std::set<std::string> reserved_ids_ ABSL_GUARDED_BY(mu_);
+  // Work for the records thread, oldest first; none is queued once
+  // shut_down_ is set.
+  std::deque<absl::AnyInvocable<void()>> record_tasks_ ABSL_GUARDED_BY(mu_);
+
+  // Held while a record is written (never with mu_ held; taken before a
+  // LiveJob's own lock).
+  absl::Mutex records_mu_;
 
   absl::Notification stop_ticker_;
   std::thread ticker_;
+  std::thread records_thread_;  // keep_records only
 };
 
 }  // namespace entropic

@@ -1,13 +1,19 @@
 #include "learner/job_manager.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "learner/job_records.h"
 
 namespace entropic {
 namespace {
@@ -306,6 +312,216 @@ TEST_F(JobManagerTest, UnreadableRecordsAreSkipped) {
   FakeTrainer trainer;
   JobManager jobs(options, trainer.Function(), &metrics_);
   EXPECT_TRUE(jobs.List().empty());
+}
+
+// A record sync that, once armed, holds up the next sync until released.
+class BlockingSync {
+ public:
+  std::function<int(int)> Function() {
+    return [this](int fd) {
+      if (armed_.exchange(false)) {
+        entered_.Notify();
+        release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+      }
+      return ::fdatasync(fd);
+    };
+  }
+  std::atomic<bool> armed_{false};
+  absl::Notification entered_;  // a sync is held up
+  absl::Notification release_;
+};
+
+// Options keeping records under a fresh `name` in the test's directory,
+// synced by `sync`; no progress ticks, whose record writes would take the
+// armed sync.
+JobManager::Options RecordOptions(JobManager::Options options,
+                                  const std::string& name,
+                                  std::function<int(int)> sync) {
+  options.output_root = ::testing::TempDir() + "/" + name;
+  std::filesystem::remove_all(options.output_root);
+  options.keep_records = true;
+  options.sync_record = std::move(sync);
+  options.progress_interval = absl::Hours(1);
+  return options;
+}
+
+TEST_F(JobManagerTest, WorkIsAssignedWhileASubmissionWritesItsRecord) {
+  BlockingSync sync;
+  const JobManager::Options options =
+      RecordOptions(Options(), "job_records_slow", sync.Function());
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  const absl::StatusOr<v1::Job> first = jobs.Submit(Spec());
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(
+      trainer.started_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+
+  // A second submission gets stuck writing its record...
+  sync.armed_ = true;
+  absl::StatusOr<v1::Job> second;
+  absl::Notification submitted;
+  std::thread submitter([&] {
+    v1::JobSpec spec = Spec();
+    spec.set_name("second");
+    second = jobs.Submit(spec);
+    submitted.Notify();
+  });
+  const bool stuck =
+      sync.entered_.WaitForNotificationWithTimeout(absl::Seconds(10));
+  EXPECT_TRUE(stuck);
+
+  // ...while actors are still given work, and the job is not listed before
+  // its record is durable.
+  v1::GetWorkResponse work;
+  std::vector<v1::Job> listed;
+  absl::Notification answered;
+  std::thread actor([&] {
+    v1::GetWorkRequest request;
+    request.set_actor_name("actor");
+    work = jobs.GetWork(request);
+    listed = jobs.List();
+    answered.Notify();
+  });
+  EXPECT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(5)))
+      << "GetWork waited for another job's record to be written";
+  EXPECT_FALSE(submitted.HasBeenNotified());
+  sync.release_.Notify();
+  actor.join();
+  submitter.join();
+  EXPECT_TRUE(work.has_assignment());
+  EXPECT_EQ(work.assignment().job_id(), first->id());
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id(), first->id());
+
+  // Once written, the submission succeeds.
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->state(), v1::PENDING);
+  EXPECT_EQ(jobs.List().size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(
+      JobRecordPath(options.output_root, second->id())));
+  trainer.release_.Notify();
+}
+
+TEST_F(JobManagerTest, ASubmissionIsAnsweredOnceItsRecordIsDurable) {
+  BlockingSync sync;
+  std::atomic<bool> synced_on_caller{false};
+  const std::thread::id caller = std::this_thread::get_id();
+  std::function<int(int)> blocking = sync.Function();
+  const JobManager::Options options =
+      RecordOptions(Options(), "job_records_answer", [&](int fd) {
+        if (std::this_thread::get_id() == caller) synced_on_caller = true;
+        return blocking(fd);
+      });
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  sync.armed_ = true;
+  absl::Notification answered;
+  absl::StatusOr<v1::Job> job;
+  // Returns at once: the record is written on the manager's records thread,
+  // never on the caller's (a gRPC callback thread, for SubmitJob).
+  jobs.SubmitAsync(Spec(), [&](absl::StatusOr<v1::Job> submitted) {
+    job = std::move(submitted);
+    answered.Notify();
+  });
+  EXPECT_TRUE(sync.entered_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_FALSE(answered.HasBeenNotified());
+  EXPECT_TRUE(jobs.List().empty());
+  sync.release_.Notify();
+  ASSERT_TRUE(answered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_FALSE(synced_on_caller);
+  EXPECT_TRUE(
+      std::filesystem::exists(JobRecordPath(options.output_root, job->id())));
+  EXPECT_EQ(jobs.List().size(), 1u);
+  trainer.release_.Notify();
+}
+
+TEST_F(JobManagerTest, ASubmissionWhoseRecordCannotBeWrittenIsRefused) {
+  const JobManager::Options options =
+      RecordOptions(Options(), "job_records_failing", [](int fd) {
+        errno = EIO;
+        return -1;
+      });
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  const absl::StatusOr<v1::Job> job = jobs.Submit(Spec());
+  EXPECT_EQ(job.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(job.status().message()),
+              HasSubstr("the job could not be recorded: cannot sync"));
+  EXPECT_TRUE(jobs.List().empty());
+  EXPECT_FALSE(trainer.started_.HasBeenNotified());
+}
+
+TEST_F(JobManagerTest, CancellingAPendingJobIsAnsweredOnceItsRecordSaysSo) {
+  const JobManager::Options options =
+      RecordOptions(Options(), "job_records_cancel", nullptr);
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  ASSERT_TRUE(jobs.Submit(Spec()).ok());  // runs; the next one waits
+  const absl::StatusOr<v1::Job> pending = jobs.Submit(Spec());
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  const absl::StatusOr<v1::Job> cancelled = jobs.Cancel(pending->id());
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_EQ(cancelled->state(), v1::CANCELLED);
+  bool recorded = false;
+  for (const v1::Job& record : LoadJobRecords(options.output_root)) {
+    if (record.id() != pending->id()) continue;
+    recorded = true;
+    EXPECT_EQ(record.state(), v1::CANCELLED);
+  }
+  EXPECT_TRUE(recorded);
+  EXPECT_EQ(jobs.Cancel("nope").status().code(), absl::StatusCode::kNotFound);
+  trainer.release_.Notify();
+}
+
+TEST_F(JobManagerTest, ShutdownAnswersTheSubmissionsWaitingForTheirRecords) {
+  BlockingSync sync;
+  const JobManager::Options options =
+      RecordOptions(Options(), "job_records_shutdown", sync.Function());
+  FakeTrainer trainer;
+  JobManager jobs(options, trainer.Function(), &metrics_);
+  ASSERT_TRUE(jobs.Submit(Spec()).ok());  // runs
+  const absl::StatusOr<v1::Job> pending = jobs.Submit(Spec());
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_TRUE(
+      trainer.started_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+
+  // One submission writing its record, one waiting behind it.
+  sync.armed_ = true;
+  absl::Notification writing_answered, queued_answered;
+  absl::StatusOr<v1::Job> writing, queued;
+  jobs.SubmitAsync(Spec(), [&](absl::StatusOr<v1::Job> job) {
+    writing = std::move(job);
+    writing_answered.Notify();
+  });
+  EXPECT_TRUE(sync.entered_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  jobs.SubmitAsync(Spec(), [&](absl::StatusOr<v1::Job> job) {
+    queued = std::move(job);
+    queued_answered.Notify();
+  });
+  std::thread shutdown([&] { jobs.Shutdown(); });
+  // Shutdown has begun once it cancelled the pending job.
+  EXPECT_EQ(WaitForState(jobs, pending->id(), v1::CANCELLED).state(),
+            v1::CANCELLED);
+  sync.release_.Notify();
+  shutdown.join();
+
+  ASSERT_TRUE(writing_answered.HasBeenNotified());
+  ASSERT_TRUE(queued_answered.HasBeenNotified());
+  // Its record was durable: it is answered, cancelled like every pending job
+  // at a shutdown, and its record stays PENDING for the next learner.
+  ASSERT_TRUE(writing.ok()) << writing.status();
+  EXPECT_EQ(writing->state(), v1::CANCELLED);
+  bool recorded = false;
+  for (const v1::Job& record : LoadJobRecords(options.output_root)) {
+    if (record.id() != writing->id()) continue;
+    recorded = true;
+    EXPECT_EQ(record.state(), v1::PENDING);
+  }
+  EXPECT_TRUE(recorded);
+  // Nothing was written for the other: it is refused, to be sent again.
+  EXPECT_EQ(queued.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(jobs.List().size(), 3u);
 }
 
 }  // namespace

@@ -18,7 +18,12 @@ namespace {
 
 constexpr char kRecordName[] = "job_record.pb";
 
-absl::Status WriteAndSync(const std::string& path, const std::string& bytes) {
+int Sync(const RecordSync& sync, int fd) {
+  return sync ? sync(fd) : ::fdatasync(fd);
+}
+
+absl::Status WriteAndSync(const std::string& path, const std::string& bytes,
+                          const RecordSync& sync) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
     return absl::InternalError(
@@ -37,10 +42,31 @@ absl::Status WriteAndSync(const std::string& path, const std::string& bytes) {
     }
     written += static_cast<size_t>(n);
   }
-  const bool synced = ::fdatasync(fd) == 0;
+  const bool synced = Sync(sync, fd) == 0;
+  const int error = errno;
   ::close(fd);
   if (!synced) {
-    return absl::InternalError(absl::StrCat("cannot sync ", path));
+    return absl::InternalError(
+        absl::StrCat("cannot sync ", path, ": ", std::strerror(error)));
+  }
+  return absl::OkStatus();
+}
+
+// Makes the entries of `directory` (a file renamed into it, a directory made
+// in it) durable.
+absl::Status SyncDirectory(const std::filesystem::path& directory,
+                           const RecordSync& sync) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) {
+    return absl::InternalError(absl::StrCat("cannot open ", directory.string(),
+                                            ": ", std::strerror(errno)));
+  }
+  const bool synced = Sync(sync, fd) == 0;
+  const int error = errno;
+  ::close(fd);
+  if (!synced) {
+    return absl::InternalError(absl::StrCat("cannot sync ", directory.string(),
+                                            ": ", std::strerror(error)));
   }
   return absl::OkStatus();
 }
@@ -52,24 +78,31 @@ std::string JobRecordPath(const std::string& output_root,
   return absl::StrCat(output_root, "/", job_id, "/", kRecordName);
 }
 
-absl::Status SaveJobRecord(const std::string& output_root, const v1::Job& job) {
+absl::Status SaveJobRecord(const std::string& output_root, const v1::Job& job,
+                           const RecordSync& sync) {
   const std::string path = JobRecordPath(output_root, job.id());
+  const std::filesystem::path directory =
+      std::filesystem::path(path).parent_path();
   std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(),
-                                      error);
+  const bool created = std::filesystem::create_directories(directory, error);
   if (error) {
     return absl::InternalError(absl::StrCat("cannot create the directory of ",
                                             path, ": ", error.message()));
   }
   const std::string temporary = path + ".tmp";
-  const absl::Status written = WriteAndSync(temporary, job.SerializeAsString());
+  const absl::Status written =
+      WriteAndSync(temporary, job.SerializeAsString(), sync);
   if (!written.ok()) return written;
   std::filesystem::rename(temporary, path, error);
   if (error) {
     return absl::InternalError(
         absl::StrCat("cannot replace ", path, ": ", error.message()));
   }
-  return absl::OkStatus();
+  // The rename, and a new job's directory, survive a machine crash only
+  // once the directories holding them are synced.
+  const absl::Status renamed = SyncDirectory(directory, sync);
+  if (!renamed.ok() || !created) return renamed;
+  return SyncDirectory(directory.parent_path(), sync);
 }
 
 std::vector<v1::Job> LoadJobRecords(const std::string& output_root) {

@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_LEARNER_JOB_RECORDS_H_
 #define ENTROPIC_LEARNER_JOB_RECORDS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,16 @@ namespace entropic {
 std::string JobRecordPath(const std::string& output_root,
                           const std::string& job_id);
 
-// Writes `job`'s record. Internal error naming the path if it cannot.
-absl::Status SaveJobRecord(const std::string& output_root, const v1::Job& job);
+// Makes a written file's data durable: fdatasync, or a stand-in that is slow
+// or fails in tests. Returns 0, or -1 with errno set.
+using RecordSync = std::function<int(int fd)>;
+
+// Writes `job`'s record and makes it durable: the temporary file and, after
+// the rename, the directories naming it are synced with `sync` (fdatasync
+// when null). Blocks for the disk. Internal error naming the path if it
+// cannot. Not safe to call for one job from two threads at once.
+absl::Status SaveJobRecord(const std::string& output_root, const v1::Job& job,
+                           const RecordSync& sync = nullptr);
 
 // Every record under `output_root`, oldest submission first. Records that
 // cannot be read are skipped with a warning; a missing root holds none.

@@ -18,6 +18,17 @@ grpc::ServerUnaryReactor* Reply(grpc::CallbackServerContext* context,
   return FinishNow(context, job.status());
 }
 
+// Finishes `reactor` with the manager's answer, on whichever thread gives it:
+// the RPC's own for a refusal, the manager's records thread once a record is
+// written. `response` lives until the reactor finishes.
+JobManager::JobDone FinishWhenAnswered(grpc::ServerUnaryReactor* reactor,
+                                       v1::Job* response) {
+  return [reactor, response](absl::StatusOr<v1::Job> job) {
+    if (job.ok()) *response = std::move(job).value();
+    reactor->Finish(ToGrpcStatus(job.status()));
+  };
+}
+
 bool IsFinal(v1::JobState state) {
   return state == v1::SUCCEEDED || state == v1::FAILED ||
          state == v1::CANCELLED;
@@ -71,7 +82,11 @@ class WatchReactor final : public NotifiedWriteReactor<v1::JobEvent> {
 grpc::ServerUnaryReactor* JobsServiceImpl::SubmitJob(
     grpc::CallbackServerContext* context, const v1::SubmitJobRequest* request,
     v1::Job* response) {
-  return Reply(context, jobs_->Submit(request->spec()), response);
+  // The job's record is written on the manager's records thread, not here:
+  // reactions never block.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  jobs_->SubmitAsync(request->spec(), FinishWhenAnswered(reactor, response));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* JobsServiceImpl::GetJob(
@@ -90,7 +105,9 @@ grpc::ServerUnaryReactor* JobsServiceImpl::ListJobs(
 grpc::ServerUnaryReactor* JobsServiceImpl::CancelJob(
     grpc::CallbackServerContext* context, const v1::CancelJobRequest* request,
     v1::Job* response) {
-  return Reply(context, jobs_->Cancel(request->job_id()), response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  jobs_->CancelAsync(request->job_id(), FinishWhenAnswered(reactor, response));
+  return reactor;
 }
 
 grpc::ServerWriteReactor<v1::JobEvent>* JobsServiceImpl::WatchJob(

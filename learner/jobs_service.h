@@ -7,7 +7,9 @@
 namespace entropic {
 
 // The jobs API over gRPC: converts and calls the JobManager. WatchJob streams
-// a job's event log. Thread-safe.
+// a job's event log. SubmitJob and CancelJob are answered when the manager
+// answers, on its records thread when a record is written first: no handler
+// waits for the disk. Thread-safe.
 class JobsServiceImpl final : public v1::JobsService::CallbackService {
  public:
   // `jobs` must outlive the service.

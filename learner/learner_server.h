@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/message_size.h"
 #include "common/security.h"
 #include "learner/job_manager.h"
 #include "learner/jobs_service.h"
@@ -35,7 +36,9 @@ class LearnerServer {
     bool keep_job_records = false;
     std::string device = "cpu";
     int max_running_jobs = 1;
-    int max_message_bytes = 64 << 20;
+    // Largest request or response accepted; clients accept
+    // kMaxMessageBytes, so larger values would not reach them.
+    int max_message_bytes = kMaxMessageBytes;
     // The learner's own server: TLS, client certificates, tokens.
     ServerSecurity security;
     // How trainers connect to replay (TLS, the learner's token).

@@ -1,16 +1,15 @@
 #include "learner/parameters_service.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server_builder.h>
-
 #include <torch/torch.h>
+
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "actor/actor_metrics.h"
 #include "actor/assignment.h"
 #include "actor/policy/policy.h"
+#include "common/grpc_server.h"
+#include "common/message_size.h"
 #include "common/security.h"
 #include "gtest/gtest.h"
 
@@ -28,17 +27,16 @@ std::shared_ptr<const v1::Weights> MakeWeights(int64_t version) {
 
 class ParametersServiceTest : public ::testing::Test {
  protected:
+  // Served as the learner serves it, read through a channel made as actors
+  // make theirs.
   void SetUp() override {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                             &port);
-    builder.RegisterService(&service_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(port, 0);
-    port_ = port;
+    absl::StatusOr<StartedServer> started = StartGrpcServer(
+        "127.0.0.1", 0, {&service_}, kMaxMessageBytes, ServerSecurity());
+    ASSERT_TRUE(started.ok()) << started.status();
+    server_ = std::move(started->server);
+    port_ = started->port;
     stub_ = v1::ParametersService::NewStub(CreateEntropicChannel(
-        absl::StrCat("127.0.0.1:", port), ClientSecurity()));
+        absl::StrCat("127.0.0.1:", port_), ClientSecurity()));
   }
 
   void TearDown() override { server_->Shutdown(); }
@@ -138,6 +136,43 @@ TEST_F(ParametersServiceTest, GetWeightsOnlySendsNewerTensors) {
   ASSERT_TRUE(stub_->GetWeights(&context, request, &weights).ok());
   EXPECT_EQ(weights.version(), 5);
   EXPECT_EQ(weights.tensors_size(), 0);
+}
+
+// A network with wide hidden layers: its weights are well over gRPC's default
+// 4 MiB receive limit, and must still reach a subscriber.
+TEST_F(ParametersServiceTest, WeightsLargerThanFourMebibytesReachSubscribers) {
+  auto weights = std::make_shared<v1::Weights>();
+  weights->set_job_id("job");
+  weights->set_version(0);
+  v1::Tensor* tensor = weights->add_tensors()->mutable_tensor();
+  tensor->set_dtype(v1::DTYPE_FLOAT32);
+  tensor->add_shape(2048);
+  tensor->add_shape(1024);
+  tensor->set_data(std::string(2048 * 1024 * sizeof(float), '\x01'));
+  ASSERT_GT(weights->ByteSizeLong(), size_t{4} << 20);
+  store_.Open("job", weights);
+
+  grpc::ClientContext context;
+  SetDeadline(context);
+  v1::SubscribeWeightsRequest request;
+  request.set_job_id("job");
+  request.set_newer_than(-1);
+  auto stream = stub_->SubscribeWeights(&context, request);
+  v1::Weights received;
+  ASSERT_TRUE(stream->Read(&received)) << stream->Finish().error_message();
+  EXPECT_EQ(received.tensors(0).tensor().data(), tensor->data());
+
+  v1::GetWeightsRequest get;
+  get.set_job_id("job");
+  get.set_newer_than(-1);
+  grpc::ClientContext get_context;
+  SetDeadline(get_context);
+  v1::Weights got;
+  const grpc::Status status = stub_->GetWeights(&get_context, get, &got);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(got.tensors(0).tensor().data().size(), tensor->data().size());
+  store_.Close("job");
+  context.TryCancel();
 }
 
 // A policy that loads any weights and fails to act, as LibTorch fails.

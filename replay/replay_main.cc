@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/message_size.h"
 #include "common/metrics_server.h"
 #include "common/process.h"
 #include "common/security.h"
@@ -19,7 +20,9 @@ DEFINE_string(metrics_host, "127.0.0.1",
               "Address to serve metrics on (plain HTTP); 0.0.0.0 for every "
               "interface");
 DEFINE_int32(metrics_port, 9100, "Prometheus metrics port; 0 picks a free one");
-DEFINE_int32(max_message_mb, 64, "Largest gRPC message accepted, in MiB");
+DEFINE_int32(max_message_mb, entropic::kMaxMessageBytes >> 20,
+             "Largest gRPC message accepted, in MiB; at most the default, "
+             "which is what clients accept");
 DEFINE_string(checkpoint_dir, "",
               "Directory for the write-ahead log and snapshots of durable "
               "tables, restored at start; empty: durable tables are refused");
@@ -66,6 +69,15 @@ int main(int argc, char** argv) {
   entropic::ReplayServer::Options options;
   options.host = FLAGS_host;
   options.port = FLAGS_port;
+  constexpr int kMaxMessageMb = entropic::kMaxMessageBytes >> 20;
+  if (FLAGS_max_message_mb < 1 || FLAGS_max_message_mb > kMaxMessageMb) {
+    return entropic::StartupFailure(
+        "entropic-replay",
+        absl::InvalidArgumentError(absl::StrCat(
+            "--max_message_mb: must be in [1, ", kMaxMessageMb, "], got ",
+            FLAGS_max_message_mb, " (clients accept messages of at most ",
+            kMaxMessageMb, " MiB)")));
+  }
   options.max_message_bytes = FLAGS_max_message_mb << 20;
   options.checkpoint_dir = FLAGS_checkpoint_dir;
   options.security = *security;

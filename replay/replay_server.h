@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/message_size.h"
 #include "common/security.h"
 #include "prometheus/registry.h"
 #include "replay/checkpointer.h"
@@ -26,8 +27,9 @@ class ReplayServer {
     // free port (see port()).
     std::string host = "127.0.0.1";
     int port = 0;
-    // Largest request or response accepted.
-    int max_message_bytes = 64 << 20;
+    // Largest request or response accepted; clients accept
+    // kMaxMessageBytes, so larger values would not reach them.
+    int max_message_bytes = kMaxMessageBytes;
     // Where durable tables are logged and snapshotted; empty: no durable
     // tables. Whatever it holds is restored before serving.
     std::string checkpoint_dir;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
+#include "common/message_size.h"
 #include "common/status_macros.h"
 #include "common/tensor.h"
 #include "replay/sample_wire.h"
@@ -28,7 +29,7 @@ namespace {
 constexpr int kMaxInsertsInFlight = 16;
 constexpr size_t kMaxAcksQueued = 256;
 // A sample's answer beyond its tensor data: shapes, dtypes, table names.
-constexpr int64_t kResponseOverheadBytes = 64 << 10;
+constexpr int64_t kResponseOverheadBytes = kMessageOverheadBytes;
 
 // The call's deadline, capped so a sample without one cannot wait forever.
 absl::Time SampleDeadline(const grpc::CallbackServerContext& context) {

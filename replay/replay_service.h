@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_REPLAY_REPLAY_SERVICE_H_
 #define ENTROPIC_REPLAY_REPLAY_SERVICE_H_
 
+#include "common/message_size.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "replay/checkpointer.h"
 #include "replay/replay_metrics.h"
@@ -32,7 +33,7 @@ class ReplayServiceImpl final : public ReplayCallbackService {
   // is sampled.
   ReplayServiceImpl(TableStore* store, ReplayMetrics* metrics,
                     Checkpointer* checkpointer = nullptr,
-                    int64_t max_message_bytes = 64 << 20);
+                    int64_t max_message_bytes = kMaxMessageBytes);
 
   grpc::ServerUnaryReactor* CreateTables(
       grpc::CallbackServerContext* context,

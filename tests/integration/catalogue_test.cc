@@ -678,6 +678,12 @@ TEST_F(CatalogueTest, BadJobSpecsAreRefused) {
        [q](v1::JobSpec& s) {
          for (int i = 0; i < 10; ++i) q(s)->add_hidden(8);
        }},
+      // Weights of 80 MiB, over the 64 MiB every client accepts.
+      {"algorithm.soft_q.hidden",
+       [q](v1::JobSpec& s) {
+         q(s)->clear_hidden();
+         for (int width : {4096, 4096, 1024}) q(s)->add_hidden(width);
+       }},
       {"algorithm.soft_q.target_update.polyak",
        [q](v1::JobSpec& s) { q(s)->mutable_target_update()->set_polyak(2); }},
       {"algorithm.soft_q.target_update.period",
