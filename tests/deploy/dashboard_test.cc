@@ -46,7 +46,9 @@ std::vector<std::string> Queries(const nlohmann::json& dashboard) {
 }
 
 // The metric names the processes register: the string literals of their
-// metrics files.
+// metrics files, and entropic_learner_<name> for each statistic the
+// learner's algorithms and reward models declare ({"name", "help"} in
+// learner/algorithms/ and learner/reward_models/, learner/statistics.h).
 std::set<std::string> RegisteredMetrics() {
   std::set<std::string> names;
   const std::regex literal("\"(entropic_[a-z_]+)\"");
@@ -57,6 +59,19 @@ std::set<std::string> RegisteredMetrics() {
     for (auto match = std::sregex_iterator(text.begin(), text.end(), literal);
          match != std::sregex_iterator(); ++match) {
       names.insert((*match)[1]);
+    }
+  }
+  const std::regex statistic("\\{\"([a-z][a-z0-9_]*)\",\\s*\"");
+  for (const char* folder : {"/learner/algorithms", "/learner/reward_models"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(kSource + folder)) {
+      if (entry.path().extension() != ".cc") continue;
+      const std::string text = ReadFile(entry.path().string());
+      for (auto match =
+               std::sregex_iterator(text.begin(), text.end(), statistic);
+           match != std::sregex_iterator(); ++match) {
+        names.insert("entropic_learner_" + (*match)[1].str());
+      }
     }
   }
   return names;
