@@ -21,7 +21,8 @@ prometheus::Gauge& Gauge(prometheus::Registry& registry, const char* name,
 }  // namespace
 
 ActorMetrics::ActorMetrics(prometheus::Registry& registry)
-    : env_steps(Counter(registry, "entropic_actor_env_steps_total",
+    : writer(registry),
+      env_steps(Counter(registry, "entropic_actor_env_steps_total",
                         "Environment steps taken")),
       episodes(Counter(registry, "entropic_actor_episodes_total",
                        "Episodes finished")),
@@ -35,17 +36,6 @@ ActorMetrics::ActorMetrics(prometheus::Registry& registry)
                                   200, 300, 400, 475, 500, 1000})),
       last_episode_return(Gauge(registry, "entropic_actor_last_episode_return",
                                 "Return of the latest finished episode")),
-      chunks_sent(Counter(registry, "entropic_actor_chunks_sent_total",
-                          "Trajectory chunks written to replay, resends "
-                          "included")),
-      chunks_acknowledged(Counter(registry,
-                                  "entropic_actor_chunks_acknowledged_total",
-                                  "Chunks replay acknowledged as stored")),
-      chunks_unacknowledged(Gauge(registry,
-                                  "entropic_actor_chunks_unacknowledged",
-                                  "Chunks written but not yet acknowledged")),
-      reconnects(Counter(registry, "entropic_actor_reconnects_total",
-                         "Streams to replay or the learner re-established")),
       policy_version(Gauge(registry, "entropic_actor_policy_version",
                            "Weights version acting now")),
       weight_updates(Counter(registry, "entropic_actor_weight_updates_total",

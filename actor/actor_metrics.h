@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_ACTOR_ACTOR_METRICS_H_
 #define ENTROPIC_ACTOR_ACTOR_METRICS_H_
 
+#include "actor/adders/replay_writer_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
@@ -13,14 +14,13 @@ namespace entropic {
 struct ActorMetrics {
   explicit ActorMetrics(prometheus::Registry& registry);
 
+  // The replay writers' counters (chunks, reconnects).
+  ReplayWriterMetrics writer;
+
   prometheus::Counter& env_steps;
   prometheus::Counter& episodes;
   prometheus::Histogram& episode_return;
   prometheus::Gauge& last_episode_return;
-  prometheus::Counter& chunks_sent;
-  prometheus::Counter& chunks_acknowledged;
-  prometheus::Gauge& chunks_unacknowledged;
-  prometheus::Counter& reconnects;
   prometheus::Gauge& policy_version;
   prometheus::Counter& weight_updates;
   prometheus::Gauge& assignments;  // actors working on a job now

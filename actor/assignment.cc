@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "actor/chunk_builder.h"
+#include "actor/adders/chunk_builder.h"
 #include "actor/policy/policy.h"
-#include "actor/replay_writer.h"
+#include "actor/adders/replay_writer.h"
 #include "actor/weights_subscriber.h"
 #include "common/env/vector_env.h"
 #include "common/grpc_status.h"
@@ -118,7 +118,7 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   writer_options.security = options.replay_security;
   writer_options.max_unacknowledged = options.max_unacknowledged_chunks;
   writer_options.backoff = options.backoff;
-  ReplayWriter writer(writer_options, &metrics);
+  ReplayWriter writer(writer_options, &metrics.writer);
 
   ChunkLayout layout;
   layout.job_id = work.job_id();

@@ -76,7 +76,7 @@ void WeightsSubscriber::ReadLoop() {
     }
     LOG(WARNING) << "weights stream for job " << job_id_
                  << " broke: " << status.error_message() << "; reconnecting";
-    metrics_->reconnects.Increment();
+    metrics_->writer.reconnects.Increment();
     mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff.NextDelay());
   }
 }

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "actor/policy/torchscript_export.h"
-#include "actor/upload.h"
+#include "actor/adders/upload.h"
 #include "cli/embedded_cluster.h"
 #include "cli/job_client.h"
 #include "cli/progress_display.h"

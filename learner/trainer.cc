@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "actor/upload.h"
+#include "actor/adders/upload.h"
 #include "common/demonstrations.h"
 #include "common/env/registry.h"
 #include "common/grpc_status.h"

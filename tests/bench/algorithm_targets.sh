@@ -26,7 +26,7 @@ for job in "$@"; do
     rm -f "$seeded"
     end="$(grep -m1 -oE '(SUCCEEDED|FAILED|CANCELLED): .*' <<<"$out" | head -1)"
     eval_line="$(grep -m1 'eval return' <<<"$out" | sed 's/^ *eval return *//')"
-    steps="$(grep -m1 'env steps' <<<"$out" | sed 's/^ *env steps *//')"
+    steps="$(grep -m1 '^  env steps' <<<"$out" | sed 's/^ *env steps *//')"
     updates="$(grep -m1 '^  updates' <<<"$out" | sed 's/^ *updates *//')"
     wall="$(grep -m1 'wall time' <<<"$out" | sed 's/^ *wall time *//')"
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$(basename "$job" .yaml)" \

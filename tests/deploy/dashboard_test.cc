@@ -54,7 +54,7 @@ std::set<std::string> RegisteredMetrics() {
   const std::regex literal("\"(entropic_[a-z_]+)\"");
   for (const char* file :
        {"/replay/replay_metrics.cc", "/learner/learner_metrics.cc",
-        "/actor/actor_metrics.cc"}) {
+        "/actor/actor_metrics.cc", "/actor/adders/replay_writer_metrics.cc"}) {
     const std::string text = ReadFile(kSource + file);
     for (auto match = std::sregex_iterator(text.begin(), text.end(), literal);
          match != std::sregex_iterator(); ++match) {

@@ -14,8 +14,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "actor/actor_metrics.h"
-#include "actor/replay_writer.h"
+#include "actor/adders/replay_writer_metrics.h"
+#include "actor/adders/replay_writer.h"
 #include "entropic/v1/jobs.pb.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "prometheus/registry.h"
@@ -47,7 +47,7 @@ class ProbeWriter {
 
   const std::string job_, table_;
   prometheus::Registry registry_;
-  ActorMetrics metrics_;
+  ReplayWriterMetrics metrics_;
   ReplayWriter writer_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> written_{0};

@@ -1,4 +1,4 @@
-#include "actor/replay_writer.h"
+#include "actor/adders/replay_writer.h"
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -39,7 +39,7 @@ class ReplayWriterTest : public ::testing::Test {
   }
 
   prometheus::Registry registry_;
-  ActorMetrics metrics_{registry_};
+  ReplayWriterMetrics metrics_{registry_};
 };
 
 TEST_F(ReplayWriterTest, EveryChunkIsAcknowledged) {

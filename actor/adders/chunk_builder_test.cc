@@ -1,4 +1,4 @@
-#include "actor/chunk_builder.h"
+#include "actor/adders/chunk_builder.h"
 
 #include <cstring>
 

@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_ACTOR_UPLOAD_H_
-#define ENTROPIC_ACTOR_UPLOAD_H_
+#ifndef ENTROPIC_ACTOR_ADDERS_UPLOAD_H_
+#define ENTROPIC_ACTOR_ADDERS_UPLOAD_H_
 
 #include <string>
 #include <vector>
@@ -24,4 +24,4 @@ absl::Status UploadChunks(const std::string& replay_address,
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_ACTOR_UPLOAD_H_
+#endif  // ENTROPIC_ACTOR_ADDERS_UPLOAD_H_

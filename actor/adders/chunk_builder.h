@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_ACTOR_CHUNK_BUILDER_H_
-#define ENTROPIC_ACTOR_CHUNK_BUILDER_H_
+#ifndef ENTROPIC_ACTOR_ADDERS_CHUNK_BUILDER_H_
+#define ENTROPIC_ACTOR_ADDERS_CHUNK_BUILDER_H_
 
 #include <cstdint>
 #include <string>
@@ -75,4 +75,4 @@ class ChunkBuilder {
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_ACTOR_CHUNK_BUILDER_H_
+#endif  // ENTROPIC_ACTOR_ADDERS_CHUNK_BUILDER_H_

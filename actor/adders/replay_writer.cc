@@ -1,4 +1,4 @@
-#include "actor/replay_writer.h"
+#include "actor/adders/replay_writer.h"
 
 #include <glog/logging.h>
 
@@ -38,7 +38,7 @@ bool IsPermanent(grpc::StatusCode code) {
 
 }  // namespace
 
-ReplayWriter::ReplayWriter(const Options& options, ActorMetrics* metrics)
+ReplayWriter::ReplayWriter(const Options& options, ReplayWriterMetrics* metrics)
     : options_(options),
       metrics_(metrics),
       stub_(v1::ReplayService::NewStub(

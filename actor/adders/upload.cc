@@ -1,7 +1,7 @@
-#include "actor/upload.h"
+#include "actor/adders/upload.h"
 
-#include "actor/actor_metrics.h"
-#include "actor/replay_writer.h"
+#include "actor/adders/replay_writer_metrics.h"
+#include "actor/adders/replay_writer.h"
 #include "common/status_macros.h"
 #include "prometheus/registry.h"
 
@@ -18,7 +18,7 @@ absl::Status UploadChunks(const std::string& replay_address,
   }
   // The writer's counters only matter to this upload.
   prometheus::Registry registry;
-  ActorMetrics metrics(registry);
+  ReplayWriterMetrics metrics(registry);
   ReplayWriter::Options options;
   options.address = replay_address;
   options.security = security;

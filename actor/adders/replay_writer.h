@@ -1,5 +1,5 @@
-#ifndef ENTROPIC_ACTOR_REPLAY_WRITER_H_
-#define ENTROPIC_ACTOR_REPLAY_WRITER_H_
+#ifndef ENTROPIC_ACTOR_ADDERS_REPLAY_WRITER_H_
+#define ENTROPIC_ACTOR_ADDERS_REPLAY_WRITER_H_
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -13,7 +13,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "actor/actor_metrics.h"
+#include "actor/adders/replay_writer_metrics.h"
 #include "common/backoff.h"
 #include "common/security.h"
 #include "entropic/v1/replay.grpc.pb.h"
@@ -43,7 +43,7 @@ class ReplayWriter {
   };
 
   // Starts connecting to `options.address`. `metrics` must outlive it.
-  ReplayWriter(const Options& options, ActorMetrics* metrics);
+  ReplayWriter(const Options& options, ReplayWriterMetrics* metrics);
 
   // Close()s.
   ~ReplayWriter();
@@ -69,7 +69,7 @@ class ReplayWriter {
   grpc::Status RunStream();
 
   const Options options_;
-  ActorMetrics* const metrics_;
+  ReplayWriterMetrics* const metrics_;
   const std::unique_ptr<v1::ReplayService::Stub> stub_;
 
   mutable absl::Mutex mu_;
@@ -88,4 +88,4 @@ class ReplayWriter {
 
 }  // namespace entropic
 
-#endif  // ENTROPIC_ACTOR_REPLAY_WRITER_H_
+#endif  // ENTROPIC_ACTOR_ADDERS_REPLAY_WRITER_H_
