@@ -423,6 +423,61 @@ TEST_F(ClusterTest, LearnsFromDemonstrationsRecordsAndEvaluates) {
   EXPECT_EQ(*eval->Wait(absl::Now() + absl::Seconds(30)), 0);
 }
 
+// Continuous actions end to end through the three processes: SAC on
+// Pendulum-v1 (float32 action rows and the behaviour log-probability column
+// in replay, the actor's tanh-Gaussian), then the finished job's policy
+// evaluated and exported as TorchScript.
+TEST_F(ClusterTest, SoftActorCriticTrainsPendulumAndExportsItsPolicy) {
+  JobClient client(absl::StrCat("127.0.0.1:", learner_ports_.grpc));
+  v1::JobSpec spec;
+  spec.set_name("pendulum-sac");
+  spec.mutable_env()->set_id("Pendulum-v1");
+  spec.mutable_env()->set_num_envs(2);
+  v1::SacSpec& sac = *spec.mutable_algorithm()->mutable_sac();
+  sac.set_batch_size(32);
+  sac.add_hidden(32);
+  spec.mutable_replay()->set_chunk_length(8);
+  spec.mutable_replay()->mutable_agent()->set_min_size(100);
+  spec.mutable_replay()->mutable_agent()->set_samples_per_insert(32);
+  spec.mutable_stop()->set_updates(200);
+  spec.mutable_eval()->set_every_updates(100);
+  spec.mutable_eval()->set_episodes(2);
+  absl::StatusOr<v1::Job> job = client.Submit(spec);
+  ASSERT_TRUE(job.ok()) << job.status();
+  absl::StatusOr<v1::Job> done = client.Watch(job->id(), [](const auto&) {});
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_EQ(done->state(), v1::SUCCEEDED) << done->message();
+  EXPECT_GT(done->progress().env_steps(), 100);
+  ASSERT_GT(done->evaluations_size(), 0);
+  // Pendulum's returns are never positive; a full episode is 200 steps.
+  EXPECT_LT(done->evaluations(0).mean_return(), 0);
+
+  absl::StatusOr<std::string> metrics =
+      HttpGet(learner_ports_.metrics, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string label = absl::StrCat("job=\"", job->id(), "\"");
+  EXPECT_THAT(*metrics, HasSubstr("entropic_learner_policy_loss{" + label));
+  EXPECT_GT(MetricValue(*metrics, "entropic_learner_temperature", label), 0);
+
+  std::unique_ptr<ChildProcess> eval =
+      Start({ENTROPIC_CLI_BIN, "eval", done->output_dir(), "--episodes=2"});
+  absl::StatusOr<std::string> said =
+      eval->ReadLine(absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(said.ok()) << said.status();
+  EXPECT_THAT(*said, HasSubstr("Pendulum-v1, deterministic policy: return"));
+  EXPECT_EQ(*eval->Wait(absl::Now() + absl::Seconds(30)), 0);
+
+  const std::string exported = *output_dir_ + "/pendulum.pt";
+  std::unique_ptr<ChildProcess> export_policy =
+      Start({ENTROPIC_CLI_BIN, "export", done->output_dir(),
+             "--output=" + exported});
+  said = export_policy->ReadLine(absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(said.ok()) << said.status();
+  EXPECT_THAT(*said, HasSubstr("tanh-Gaussian policy of Pendulum-v1"));
+  EXPECT_EQ(*export_policy->Wait(absl::Now() + absl::Seconds(30)), 0);
+  EXPECT_GT(std::filesystem::file_size(exported), 0u);
+}
+
 TEST_F(ClusterTest, ProcessesExitCleanlyOnSigterm) {
   for (ChildProcess* process : {actor_.get(), learner_.get(), replay_.get()}) {
     process->Signal(SIGTERM);
