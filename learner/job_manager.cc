@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/job_spec.h"
-#include "common/replay_columns.h"
 #include "common/status_macros.h"
 #include "learner/job_records.h"
 
@@ -341,14 +340,12 @@ v1::GetWorkResponse JobManager::GetWork(const v1::GetWorkRequest& request) {
     if (!actor_id.ok()) continue;
     const v1::JobSpec& spec = job->spec();
     v1::WorkAssignment& work = *response.mutable_assignment();
+    work = job->actor_work();  // policy, table, columns
     work.set_job_id(job->id());
     work.set_actor_id(*actor_id);
     work.set_replay_address(options_.replay_address);
     *work.mutable_env() = spec.env();
-    *work.mutable_policy() = job->actor_policy();
-    work.add_columns(kBehaviourLogProbColumn);
     work.set_chunk_length(spec.replay().chunk_length());
-    work.set_table("agent");
     // Distinct, reproducible streams per actor of a job.
     work.set_seed(spec.seed() * 1000003 + std::hash<std::string>()(*actor_id));
     LOG(INFO) << request.actor_name() << " joins job " << job->id() << " as "

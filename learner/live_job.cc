@@ -111,14 +111,14 @@ bool LiveJob::cancel_requested() const {
   return cancel_requested_;
 }
 
-void LiveJob::SetActorPolicy(const v1::PolicySpec& policy) {
+void LiveJob::SetActorWork(const v1::WorkAssignment& work) {
   absl::MutexLock lock(&mu_);
-  actor_policy_ = policy;
+  actor_work_ = work;
 }
 
-v1::PolicySpec LiveJob::actor_policy() const {
+v1::WorkAssignment LiveJob::actor_work() const {
   absl::MutexLock lock(&mu_);
-  return actor_policy_;
+  return actor_work_;
 }
 
 void LiveJob::SetAcceptingActors(bool accepting) {

@@ -14,7 +14,6 @@
 #include "absl/time/time.h"
 #include "common/notifier.h"
 #include "entropic/v1/jobs.pb.h"
-#include "entropic/v1/policy.pb.h"
 #include "entropic/v1/work.pb.h"
 
 namespace entropic {
@@ -60,10 +59,12 @@ class LiveJob {
   // --- Actors ---
   // Lets actors join once the job's tables and first weights exist.
   void SetAcceptingActors(bool accepting);
-  // The policy actors build (from the job's algorithm); set before actors
-  // are accepted.
-  void SetActorPolicy(const v1::PolicySpec& policy);
-  v1::PolicySpec actor_policy() const;
+  // The trainer's part of every actor's assignment: the policy to build
+  // (from the job's algorithm), the table chunks go to and the extra
+  // columns it declares. Set before actors are accepted; the JobManager
+  // adds the rest.
+  void SetActorWork(const v1::WorkAssignment& work);
+  v1::WorkAssignment actor_work() const;
   // A new actor id if the job is running, accepting actors and short of
   // spec.actors live ones; actors silent for `actor_timeout` no longer count.
   absl::StatusOr<std::string> AddActor(const std::string& actor_name,
@@ -121,7 +122,7 @@ class LiveJob {
   absl::Time started_ ABSL_GUARDED_BY(mu_);
   bool cancel_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool accepting_actors_ ABSL_GUARDED_BY(mu_) = false;
-  v1::PolicySpec actor_policy_ ABSL_GUARDED_BY(mu_);
+  v1::WorkAssignment actor_work_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
   int next_actor_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<double> recent_returns_ ABSL_GUARDED_BY(mu_);

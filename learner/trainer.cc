@@ -106,6 +106,23 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   return request;
 }
 
+// What every actor of the job is told besides its ids: the table its chunks
+// go to, with the extra columns `tables` declares for it, and the policy to
+// build.
+v1::WorkAssignment ActorWork(const v1::CreateTablesRequest& tables,
+                             const v1::PolicySpec& policy) {
+  v1::WorkAssignment work;
+  *work.mutable_policy() = policy;
+  work.set_table(kAgentTable);
+  for (const v1::TableConfig& table : tables.tables()) {
+    if (table.name() != kAgentTable) continue;
+    for (const v1::ColumnSpec& column : table.extra_columns()) {
+      work.add_columns(column.name());
+    }
+  }
+  return work;
+}
+
 // Creates the job's tables, retrying while replay is unreachable.
 absl::Status CreateTables(v1::ReplayService::Stub& replay,
                           const v1::CreateTablesRequest& request,
@@ -201,7 +218,7 @@ class Run {
         options_.metrics->StatisticGauges(job_.id(), statistics_);
     plan_ = algorithm_->sampling();
     RETURN_IF_ERROR(ResumeIfRestarted());
-    job_.SetActorPolicy(algorithm_->policy());
+    job_.SetActorWork(ActorWork(tables, algorithm_->policy()));
     Publish();
     // Behaviour-cloning pretraining runs on demonstrations alone, before
     // any actor joins.
@@ -345,8 +362,7 @@ class Run {
     for (const auto& model : reward_models_) {
       RETURN_IF_ERROR(model->Save(next));
     }
-    RETURN_IF_ERROR(
-        WritePolicyFiles(next, algorithm_->policy(), PublishedWeights()));
+    RETURN_IF_ERROR(WritePolicyFiles(next, algorithm_->policy(), *published_));
     std::filesystem::remove_all(old, error);
     if (std::filesystem::exists(final_dir)) {
       std::filesystem::rename(final_dir, old, error);
@@ -482,8 +498,9 @@ class Run {
     return std::nullopt;
   }
 
-  // The algorithm's weights as published under the current version.
-  v1::Weights PublishedWeights() const {
+  // The algorithm's current weights under the version the next Publish
+  // gives them.
+  v1::Weights CurrentWeights() const {
     v1::Weights weights = algorithm_->Weights();
     weights.set_job_id(job_.id());
     weights.set_version(version_);
@@ -491,14 +508,14 @@ class Run {
   }
 
   void Publish() {
-    auto weights = std::make_shared<v1::Weights>(PublishedWeights());
-    if (!opened_) {
+    auto weights = std::make_shared<const v1::Weights>(CurrentWeights());
+    if (published_ == nullptr) {
       options_.parameters->Open(job_.id(), weights);
-      opened_ = true;
     } else {
       absl::Status status = options_.parameters->Publish(weights);
       if (!status.ok()) LOG(WARNING) << status;
     }
+    published_ = std::move(weights);
     metrics_->published_version->Set(version_);
     ++version_;
   }
@@ -530,7 +547,7 @@ class Run {
     eval_options.seed = spec_.seed() + 7919 * algorithm_->updates();
     ASSIGN_OR_RETURN(v1::EvalResult eval,
                      entropic::Evaluate(algorithm_->policy(),
-                                        PublishedWeights(), eval_options));
+                                        CurrentWeights(), eval_options));
     eval.set_updates(algorithm_->updates());
     eval.set_env_steps(job_.env_steps());
     metrics_->eval_return->Set(eval.mean_return());
@@ -557,9 +574,10 @@ class Run {
   // The algorithm's and the models' statistics, and a gauge for each.
   std::vector<StatisticSpec> statistics_;
   std::vector<prometheus::Gauge*> statistic_gauges_;
-  // The version the next Publish gets.
+  // The version the next Publish gets, and the newest published weights
+  // (null before the first Publish opens the job's weights).
   int64_t version_ = 0;
-  bool opened_ = false;
+  std::shared_ptr<const v1::Weights> published_;
   bool tables_created_ = false;
   absl::Time start_ = absl::Now();
 };
