@@ -8,10 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "actor/adders/chunk_builder.h"
-#include "actor/policy/policy.h"
 #include "actor/adders/replay_writer.h"
+#include "actor/policy/policy.h"
 #include "actor/weights_subscriber.h"
 #include "common/env/vector_env.h"
+#include "common/exception_status.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "entropic/v1/work.grpc.pb.h"
@@ -71,11 +72,6 @@ class ProgressReporter {
   v1::ReportProgressRequest pending_;
 };
 
-// LibTorch's messages carry a backtrace after their first line.
-std::string FirstLine(const char* message) {
-  const std::string text(message);
-  return text.substr(0, text.find('\n'));
-}
 
 bool Stopped(const AssignmentOptions& options) {
   return options.stop != nullptr && options.stop->HasBeenNotified();
@@ -223,8 +219,7 @@ absl::Status RunAssignment(const AssignmentOptions& options) {
   try {
     return RunAssignmentOrThrow(options);
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        absl::StrCat("acting failed: ", FirstLine(e.what())));
+    return InternalFromException("acting failed", e);
   }
 }
 

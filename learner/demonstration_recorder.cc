@@ -9,6 +9,7 @@
 #include "actor/policy/policy.h"
 #include "common/env/registry.h"
 #include "common/env/tabular_model.h"
+#include "common/exception_status.h"
 #include "common/status_macros.h"
 #include "common/tabular/soft_value_iteration.h"
 #include "common/tensor.h"
@@ -92,9 +93,7 @@ absl::StatusOr<RecordedEpisodes> RecordEpisodes(const std::string& env_id,
       try {
         action = expert(observation, step);
       } catch (const std::exception& e) {
-        const std::string what = e.what();
-        return absl::InternalError(absl::StrCat(
-            "the expert failed: ", what.substr(0, what.find('\n'))));
+        return InternalFromException("the expert failed", e);
       }
       if (!discrete &&
           static_cast<int64_t>(action.values.size()) != action_size) {

@@ -7,6 +7,7 @@
 #include "actor/policy/policy.h"
 #include "common/env/vector_env.h"
 #include "absl/strings/str_cat.h"
+#include "common/exception_status.h"
 #include "common/status_macros.h"
 
 namespace entropic {
@@ -66,9 +67,7 @@ absl::StatusOr<v1::EvalResult> Evaluate(const v1::PolicySpec& policy,
   try {
     return EvaluateOrThrow(policy, weights, options);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
-    return absl::InternalError(
-        absl::StrCat("evaluation failed: ", what.substr(0, what.find('\n'))));
+    return InternalFromException("evaluation failed", e);
   }
 }
 

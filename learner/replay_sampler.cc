@@ -4,8 +4,8 @@
 #include <torch/torch.h>
 
 #include "common/backoff.h"
+#include "common/exception_status.h"
 #include "common/grpc_status.h"
-#include "absl/strings/str_cat.h"
 
 namespace entropic {
 
@@ -78,9 +78,7 @@ absl::StatusOr<TransitionBatch> ReplaySampler::Convert(
     return BatchFromSample(response, options_.demonstrations_table,
                            options_.device);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
-    return absl::InternalError(absl::StrCat(
-        "converting a sampled batch: ", what.substr(0, what.find('\n'))));
+    return InternalFromException("converting a sampled batch", e);
   }
 }
 
