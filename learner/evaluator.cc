@@ -6,7 +6,6 @@
 
 #include "actor/policy/policy.h"
 #include "common/env/vector_env.h"
-#include "absl/strings/str_cat.h"
 #include "common/exception_status.h"
 #include "common/status_macros.h"
 
