@@ -83,7 +83,7 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   ActorMetrics& metrics = *options.metrics;
   ASSIGN_OR_RETURN(
       std::unique_ptr<VectorEnv> envs,
-      VectorEnv::Create(work.env().id(), work.env().num_envs(), work.seed()));
+      VectorEnv::Create(work.env(), work.env().num_envs(), work.seed()));
   const EnvironmentInfo& info = envs->info();
   const int num_envs = envs->num_envs();
   RETURN_IF_ERROR(CheckPolicyFits(work.policy(), info));

@@ -280,7 +280,7 @@ int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
     return Fail(checkpoint.status(), kExitUsage);
   }
   EvaluationOptions evaluation;
-  evaluation.env_id = checkpoint->spec.env().id();
+  evaluation.env = checkpoint->spec.env();
   evaluation.episodes = options.episodes;
   evaluation.greedy = options.greedy;
   evaluation.seed = options.seed;
@@ -290,7 +290,7 @@ int EvalCommand(const std::string& run_dir, const EvalOptions& options) {
   std::printf(
       "%s, %s policy: return %.1f ± %.1f over %d episodes (min %.1f, "
       "max %.1f)\n",
-      evaluation.env_id.c_str(),
+      evaluation.env.id().c_str(),
       options.greedy ? "deterministic" : "sampled",
       result->mean_return(), result->std_return(), result->episodes(),
       result->min_return(), result->max_return());

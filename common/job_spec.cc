@@ -561,8 +561,12 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   }
   if (spec.env().id().empty()) return FieldError("env.id", "is required");
   absl::StatusOr<std::unique_ptr<Environment>> env =
-      MakeEnvironment(spec.env().id());
+      MakeEnvironment(spec.env());
   if (!env.ok()) {
+    // Option errors name their own field.
+    if (env.status().code() == absl::StatusCode::kInvalidArgument) {
+      return env.status();
+    }
     return FieldError("env.id", env.status().message());
   }
   RETURN_IF_ERROR(CheckRange("env.num_envs", spec.env().num_envs(), 1, 4096));

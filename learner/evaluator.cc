@@ -18,7 +18,7 @@ absl::StatusOr<v1::EvalResult> EvaluateOrThrow(
     const EvaluationOptions& options) {
   ASSIGN_OR_RETURN(
       std::unique_ptr<VectorEnv> envs,
-      VectorEnv::Create(options.env_id, options.episodes, options.seed));
+      VectorEnv::Create(options.env, options.episodes, options.seed));
   RETURN_IF_ERROR(CheckPolicyFits(policy_spec, envs->info()));
   ASSIGN_OR_RETURN(std::unique_ptr<Policy> made, MakePolicy(policy_spec));
   Policy& policy = *made;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "entropic/v1/job_spec.pb.h"
 #include "entropic/v1/jobs.pb.h"
 #include "entropic/v1/parameters.pb.h"
 #include "entropic/v1/policy.pb.h"
@@ -13,7 +14,8 @@
 namespace entropic {
 
 struct EvaluationOptions {
-  std::string env_id;
+  // The environment and its options (env.num_envs is not looked at).
+  v1::EnvironmentSpec env;
   int episodes = 20;
   // The deterministic action (argmax Q, the Gaussian's mean) instead of
   // sampling the policy.

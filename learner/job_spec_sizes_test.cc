@@ -24,7 +24,7 @@ namespace {
 // their message is no more than kMessageOverheadBytes larger.
 int64_t PublishedTensorBytes(const v1::JobSpec& job) {
   absl::StatusOr<std::unique_ptr<Environment>> env =
-      MakeEnvironment(job.env().id());
+      MakeEnvironment(job.env());
   EXPECT_TRUE(env.ok()) << env.status();
   absl::StatusOr<std::unique_ptr<Algorithm>> algorithm =
       MakeAlgorithm(job, (*env)->info(), "cpu");

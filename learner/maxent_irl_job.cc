@@ -57,7 +57,7 @@ absl::StatusOr<TrainingOutcome> Run(LiveJob& job, JobMetrics& metrics) {
   const v1::MaxEntIrlSpec& irl = spec.algorithm().maxent_irl();
   const std::string output_dir = job.Snapshot().output_dir();
   ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
-                   MakeEnvironment(spec.env().id()));
+                   MakeEnvironment(spec.env()));
   const TabularModel* model = TabularModelOf(*env);
   if (model == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -198,7 +198,7 @@ class Run {
  private:
   absl::StatusOr<TrainingOutcome> Train() {
     ASSIGN_OR_RETURN(std::unique_ptr<Environment> env,
-                     MakeEnvironment(spec_.env().id()));
+                     MakeEnvironment(spec_.env()));
     const EnvironmentInfo env_info = env->info();
 
     const v1::CreateTablesRequest tables = TablesFor(job_, env_info);
@@ -541,7 +541,7 @@ class Run {
 
   absl::StatusOr<v1::EvalResult> Evaluate(Curves& curves) {
     EvaluationOptions eval_options;
-    eval_options.env_id = spec_.env().id();
+    eval_options.env = spec_.env();
     eval_options.episodes = spec_.eval().episodes();
     eval_options.greedy = spec_.eval().greedy();
     eval_options.seed = spec_.seed() + 7919 * algorithm_->updates();

@@ -21,15 +21,25 @@
 namespace entropic {
 namespace {
 
+using EnvironmentFactory = absl::StatusOr<std::unique_ptr<Environment>> (*)(
+    const v1::EnvironmentSpec& spec);
+
 struct Registration {
   const char* id;
-  std::unique_ptr<Environment> (*make)();
+  EnvironmentFactory make;
   // Reimplements a Gymnasium classic control environment.
   bool classic_control = true;
 };
 
+// An environment without options: refuses a spec that sets some.
 template <typename T>
-std::unique_ptr<Environment> Make() {
+absl::StatusOr<std::unique_ptr<Environment>> Make(
+    const v1::EnvironmentSpec& spec) {
+  if (spec.has_deep_sea() || spec.has_bandit()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "env.", spec.has_deep_sea() ? "deep_sea" : "bandit", ": ", spec.id(),
+        " takes no options"));
+  }
   return std::make_unique<T>();
 }
 
@@ -48,11 +58,18 @@ constexpr Registration kRegistrations[] = {
 
 absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
     absl::string_view id) {
+  v1::EnvironmentSpec spec;
+  spec.set_id(std::string(id));
+  return MakeEnvironment(spec);
+}
+
+absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
+    const v1::EnvironmentSpec& spec) {
   for (const Registration& registration : kRegistrations) {
-    if (id == registration.id) return registration.make();
+    if (spec.id() == registration.id) return registration.make(spec);
   }
   return absl::NotFoundError(absl::StrCat(
-      "unknown environment id \"", id,
+      "unknown environment id \"", spec.id(),
       "\"; known ids: ", absl::StrJoin(RegisteredEnvironmentIds(), ", ")));
 }
 

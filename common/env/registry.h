@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/env/environment.h"
+#include "entropic/v1/job_spec.pb.h"
 
 namespace entropic {
 
@@ -15,6 +16,13 @@ namespace entropic {
 // Returns NotFound, listing the known ids, for an unknown one.
 absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
     absl::string_view id);
+
+// Creates the environment `spec` names (spec.id) with its options
+// (spec.deep_sea, spec.bandit). NotFound for an unknown id; InvalidArgument,
+// naming the field, for options out of range or set for an environment that
+// takes none. spec.num_envs is not looked at.
+absl::StatusOr<std::unique_ptr<Environment>> MakeEnvironment(
+    const v1::EnvironmentSpec& spec);
 
 // The registered ids, sorted.
 std::vector<std::string> RegisteredEnvironmentIds();

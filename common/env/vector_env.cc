@@ -9,6 +9,13 @@ namespace entropic {
 
 absl::StatusOr<std::unique_ptr<VectorEnv>> VectorEnv::Create(
     const std::string& id, int num_envs, uint64_t seed) {
+  v1::EnvironmentSpec spec;
+  spec.set_id(id);
+  return Create(spec, num_envs, seed);
+}
+
+absl::StatusOr<std::unique_ptr<VectorEnv>> VectorEnv::Create(
+    const v1::EnvironmentSpec& spec, int num_envs, uint64_t seed) {
   if (num_envs < 1) {
     return absl::InvalidArgumentError("num_envs: must be at least 1");
   }
@@ -18,7 +25,7 @@ absl::StatusOr<std::unique_ptr<VectorEnv>> VectorEnv::Create(
   std::vector<uint32_t> env_seeds(num_envs);
   seeds.generate(env_seeds.begin(), env_seeds.end());
   for (int i = 0; i < num_envs; ++i) {
-    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, MakeEnvironment(id));
+    ASSIGN_OR_RETURN(std::unique_ptr<Environment> env, MakeEnvironment(spec));
     vector->envs_.push_back(std::move(env));
     vector->rngs_.emplace_back(env_seeds[i]);
   }

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "common/env/environment.h"
+#include "entropic/v1/job_spec.pb.h"
 
 namespace entropic {
 
@@ -23,6 +24,10 @@ class VectorEnv {
   // them. NotFound for an unknown id.
   static absl::StatusOr<std::unique_ptr<VectorEnv>> Create(
       const std::string& id, int num_envs, uint64_t seed);
+  // The same for the environment `spec` names, with its options (see
+  // MakeEnvironment); spec.num_envs is not looked at.
+  static absl::StatusOr<std::unique_ptr<VectorEnv>> Create(
+      const v1::EnvironmentSpec& spec, int num_envs, uint64_t seed);
 
   int num_envs() const { return static_cast<int>(envs_.size()); }
   const EnvironmentInfo& info() const { return envs_.front()->info(); }
