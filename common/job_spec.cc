@@ -246,6 +246,91 @@ absl::Status CheckHidden(const std::string& field,
   return absl::OkStatus();
 }
 
+// The learned and density-model exploration bonuses (RND, pseudo-counts,
+// forward model); job_spec.proto's comments give these defaults.
+void ApplyBonusDefaults(v1::ExplorationSpec& exploration) {
+  if (exploration.has_rnd()) {
+    v1::RndSpec& rnd = *exploration.mutable_rnd();
+    if (rnd.scale() == 0) rnd.set_scale(1.0);
+    if (rnd.hidden().empty()) {
+      rnd.add_hidden(64);
+      rnd.add_hidden(64);
+    }
+    if (rnd.output_size() == 0) rnd.set_output_size(64);
+    if (rnd.lr() == 0) rnd.set_lr(1e-4);
+    if (!rnd.has_gamma()) rnd.set_gamma(0.99);
+  }
+  if (exploration.has_pseudo_counts()) {
+    v1::PseudoCountSpec& counts = *exploration.mutable_pseudo_counts();
+    if (counts.scale() == 0) counts.set_scale(0.1);
+    if (counts.bins() == 0) counts.set_bins(32);
+  }
+  if (exploration.has_forward_model()) {
+    v1::ForwardModelSpec& model = *exploration.mutable_forward_model();
+    if (model.scale() == 0) model.set_scale(1.0);
+    if (model.hidden().empty()) {
+      model.add_hidden(64);
+      model.add_hidden(64);
+    }
+    if (model.lr() == 0) model.set_lr(1e-3);
+  }
+}
+
+// The pseudo-count histograms hold observation size x bins counts (8 bytes
+// each, learner/reward_models/histogram_density.h): at most 128 MiB.
+constexpr int64_t kMaxHistogramCounts = int64_t{1} << 24;
+
+absl::Status ValidateBonuses(const v1::JobSpec& spec,
+                             const EnvironmentInfo& env) {
+  const v1::ExplorationSpec& exploration = spec.exploration();
+  if (!exploration.has_rnd() && !exploration.has_hashed_counts() &&
+      !exploration.has_pseudo_counts() && !exploration.has_forward_model()) {
+    return absl::OkStatus();
+  }
+  // The bonuses are reward models in front of a batch-learning algorithm.
+  if (!spec.algorithm().has_soft_q() && !spec.algorithm().has_sac()) {
+    return FieldError("exploration",
+                      "bonuses (rnd, hashed_counts, pseudo_counts, "
+                      "forward_model) need algorithm.soft_q or algorithm.sac");
+  }
+  if (exploration.has_rnd()) {
+    const std::string p = "exploration.rnd.";
+    const v1::RndSpec& rnd = exploration.rnd();
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "scale", rnd.scale()));
+    RETURN_IF_ERROR(CheckHidden(p + "hidden", rnd.hidden()));
+    RETURN_IF_ERROR(CheckRange(p + "output_size", rnd.output_size(), 1, 4096));
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", rnd.lr()));
+    if (!(rnd.gamma() >= 0 && rnd.gamma() < 1)) {
+      return FieldError(p + "gamma",
+                        absl::StrCat("must be in [0, 1), got ", rnd.gamma()));
+    }
+  }
+  if (exploration.has_pseudo_counts()) {
+    const std::string p = "exploration.pseudo_counts.";
+    const v1::PseudoCountSpec& counts = exploration.pseudo_counts();
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "scale", counts.scale()));
+    RETURN_IF_ERROR(CheckRange(p + "bins", counts.bins(), 2, 4096));
+    const int64_t cells =
+        SaturatingMul(env.observation_space.FlatSize(), counts.bins());
+    if (cells > kMaxHistogramCounts) {
+      return FieldError(
+          p + "bins",
+          absl::StrCat(env.observation_space.FlatSize(),
+                       " observation dimensions x ", counts.bins(),
+                       " bins make ", cells, " counts, over the limit of ",
+                       kMaxHistogramCounts, ": use fewer bins"));
+    }
+  }
+  if (exploration.has_forward_model()) {
+    const std::string p = "exploration.forward_model.";
+    const v1::ForwardModelSpec& model = exploration.forward_model();
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "scale", model.scale()));
+    RETURN_IF_ERROR(CheckHidden(p + "hidden", model.hidden()));
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "lr", model.lr()));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateSoftQ(const v1::SoftQSpec& q, const Space& action_space,
                            absl::string_view env_id) {
   const std::string p = "algorithm.soft_q.";
@@ -522,6 +607,7 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.algorithm().has_maxent_irl()) {
     ApplyMaxEntIrlDefaults(*spec.mutable_algorithm()->mutable_maxent_irl());
   }
+  if (spec.has_exploration()) ApplyBonusDefaults(*spec.mutable_exploration());
   v1::ReplaySpec& replay = *spec.mutable_replay();
   if (replay.chunk_length() == 0) replay.set_chunk_length(32);
   v1::TableSpec& agent = *replay.mutable_agent();
@@ -616,6 +702,7 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
   RETURN_IF_ERROR(CheckMessageSizes(spec, (*env)->info(), kMaxMessageBytes));
+  RETURN_IF_ERROR(ValidateBonuses(spec, (*env)->info()));
   if (spec.replay().agent().capacity() < batch_size) {
     return FieldError("replay.agent.capacity",
                       "must hold at least one batch (batch_size transitions)");

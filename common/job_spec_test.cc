@@ -502,5 +502,134 @@ TEST(JobSpecTest, MaxEntIrlPublishesNoWeightsAndSamplesNoBatches) {
   EXPECT_TRUE(CheckMessageSizes(MaxEntIrlSpec(), info, 1 << 20).ok());
 }
 
+
+// A spec with the RND, pseudo-count and forward-model bonuses, defaults
+// filled in.
+v1::JobSpec BonusSpec() {
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_exploration()->mutable_rnd();
+  spec.mutable_exploration()->mutable_pseudo_counts();
+  spec.mutable_exploration()->mutable_forward_model();
+  ApplyJobDefaults(spec);
+  return spec;
+}
+
+TEST(JobSpecTest, BonusDefaultsAreFilledAndValid) {
+  const v1::JobSpec spec = BonusSpec();
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  const v1::ExplorationSpec& exploration = spec.exploration();
+  EXPECT_EQ(exploration.rnd().scale(), 1.0);
+  EXPECT_THAT(exploration.rnd().hidden(), ::testing::ElementsAre(64, 64));
+  EXPECT_EQ(exploration.rnd().output_size(), 64);
+  EXPECT_EQ(exploration.rnd().lr(), 1e-4);
+  EXPECT_EQ(exploration.rnd().gamma(), 0.99);
+  EXPECT_EQ(exploration.pseudo_counts().scale(), 0.1);
+  EXPECT_EQ(exploration.pseudo_counts().bins(), 32);
+  EXPECT_EQ(exploration.forward_model().scale(), 1.0);
+  EXPECT_THAT(exploration.forward_model().hidden(),
+              ::testing::ElementsAre(64, 64));
+  EXPECT_EQ(exploration.forward_model().lr(), 1e-3);
+  // An explicit discount of 0 is kept.
+  v1::JobSpec zero = ValidSpec();
+  zero.mutable_exploration()->mutable_rnd()->set_gamma(0);
+  ApplyJobDefaults(zero);
+  EXPECT_EQ(zero.exploration().rnd().gamma(), 0.0);
+  EXPECT_TRUE(ValidateJobSpec(zero).ok()) << ValidateJobSpec(zero);
+}
+
+TEST(JobSpecTest, BonusesWorkWithSac) {
+  v1::JobSpec spec;
+  spec.set_name("mountaincar-continuous-rnd");
+  spec.mutable_env()->set_id("MountainCarContinuous-v0");
+  spec.mutable_algorithm()->mutable_sac();
+  spec.mutable_exploration()->mutable_rnd();
+  spec.mutable_stop()->set_env_steps(1000);
+  ApplyJobDefaults(spec);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
+TEST(JobSpecTest, BonusesNeedSoftQOrSac) {
+  v1::JobSpec spec = MaxEntIrlSpec();
+  spec.mutable_exploration()->mutable_pseudo_counts();
+  ApplyJobDefaults(spec);
+  const absl::Status status = ValidateJobSpec(spec);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith("exploration: bonuses"))
+      << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("algorithm.sac"));
+}
+
+TEST(JobSpecTest, BonusesRefuseBadFieldsNamingThem) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"exploration.rnd.scale: must be a positive number, got -1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_scale(-1);
+           }},
+          {"exploration.rnd.scale: must be a positive number, got inf",
+           [inf](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_scale(inf);
+           }},
+          {"exploration.rnd.hidden[0]: must be in [1, 4096], got 5000",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_hidden(0, 5000);
+           }},
+          {"exploration.rnd.hidden: at most 8 layers",
+           [](v1::JobSpec& s) {
+             for (int i = 0; i < 7; ++i) {
+               s.mutable_exploration()->mutable_rnd()->add_hidden(8);
+             }
+           }},
+          {"exploration.rnd.output_size: must be in [1, 4096], got -2",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_output_size(-2);
+           }},
+          {"exploration.rnd.lr: must be a positive number, got nan",
+           [nan](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_lr(nan);
+           }},
+          {"exploration.rnd.gamma: must be in [0, 1), got 1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_rnd()->set_gamma(1);
+           }},
+          {"exploration.pseudo_counts.scale: must be a positive number",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_pseudo_counts()->set_scale(-0.5);
+           }},
+          {"exploration.pseudo_counts.bins: must be in [2, 4096], got 1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_pseudo_counts()->set_bins(1);
+           }},
+          {"exploration.pseudo_counts.bins: must be in [2, 4096], got 4097",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_pseudo_counts()->set_bins(4097);
+           }},
+          {"exploration.forward_model.scale: must be a positive number",
+           [nan](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_forward_model()->set_scale(nan);
+           }},
+          {"exploration.forward_model.hidden[1]: must be in [1, 4096], got 0",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_forward_model()->set_hidden(1,
+                                                                          0);
+           }},
+          {"exploration.forward_model.lr: must be a positive number, got 0",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_forward_model()->set_lr(0);
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    SCOPED_TRACE(message);
+    v1::JobSpec spec = BonusSpec();
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), StartsWith(message)) << status;
+  }
+}
+
 }  // namespace
 }  // namespace entropic

@@ -4,6 +4,9 @@
 
 #include "common/status_macros.h"
 #include "learner/reward_models/adversarial_reward.h"
+#include "learner/reward_models/forward_model_bonus.h"
+#include "learner/reward_models/pseudo_count_bonus.h"
+#include "learner/reward_models/rnd_bonus.h"
 
 namespace entropic {
 namespace {
@@ -42,6 +45,22 @@ absl::StatusOr<std::vector<std::unique_ptr<RewardModel>>> MakeRewardModels(
         std::unique_ptr<AdversarialReward> model,
         AdversarialReward::Create(*adversarial, gamma, env, device, field));
     models.push_back(std::move(model));
+  }
+  // Exploration bonuses add to the rewards, in ExplorationSpec's order.
+  const v1::ExplorationSpec& exploration = spec.exploration();
+  if (exploration.has_rnd()) {
+    models.push_back(
+        std::make_unique<RndBonus>(exploration.rnd(), env, device));
+  }
+  if (exploration.has_pseudo_counts()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PseudoCountBonus> model,
+                     PseudoCountBonus::Create(exploration.pseudo_counts(), env,
+                                              "exploration.pseudo_counts"));
+    models.push_back(std::move(model));
+  }
+  if (exploration.has_forward_model()) {
+    models.push_back(std::make_unique<ForwardModelBonus>(
+        exploration.forward_model(), env, device));
   }
   return models;
 }

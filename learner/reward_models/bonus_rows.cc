@@ -1,0 +1,41 @@
+#include "learner/reward_models/bonus_rows.h"
+
+#include <torch/torch.h>
+
+namespace entropic {
+
+torch::Tensor AgentRowIndices(const TransitionBatch& batch) {
+  const torch::Device device = batch.rewards.device();
+  const int64_t rows = batch.rewards.size(0);
+  if (!batch.from_demonstrations.defined()) {
+    return torch::arange(rows, torch::TensorOptions(torch::kInt64).device(device));
+  }
+  return torch::logical_not(batch.from_demonstrations.to(device, torch::kBool))
+      .nonzero()
+      .reshape({-1});
+}
+
+Statistics AddBonus(TransitionBatch& batch, const torch::Tensor& agent_rows,
+                    const torch::Tensor& scaled_bonus, const std::string& name) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor bonus =
+      scaled_bonus.detach().to(batch.rewards.scalar_type()).reshape({-1});
+  batch.rewards = batch.rewards.index_add(0, agent_rows, bonus);
+  if (bonus.numel() == 0) return {};
+  return {{name + "_mean", bonus.mean().item<double>()},
+          {name + "_std", bonus.std(/*unbiased=*/false).item<double>()}};
+}
+
+std::vector<StatisticSpec> BonusStatistics(const std::string& name,
+                                           const std::string& loss_help) {
+  return {
+      {name + "_mean",
+       "Mean exploration bonus (scale times bonus) added to the latest "
+       "batch's agent rewards"},
+      {name + "_std",
+       "Standard deviation of the bonus added to the latest batch"},
+      {name + "_loss", loss_help},
+  };
+}
+
+}  // namespace entropic
