@@ -502,7 +502,6 @@ TEST(JobSpecTest, MaxEntIrlPublishesNoWeightsAndSamplesNoBatches) {
   EXPECT_TRUE(CheckMessageSizes(MaxEntIrlSpec(), info, 1 << 20).ok());
 }
 
-
 // A spec with the RND, pseudo-count and forward-model bonuses, defaults
 // filled in.
 v1::JobSpec BonusSpec() {
@@ -554,8 +553,7 @@ TEST(JobSpecTest, BonusesNeedSoftQOrSac) {
   ApplyJobDefaults(spec);
   const absl::Status status = ValidateJobSpec(spec);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
-              StartsWith("exploration: bonuses"))
+  EXPECT_THAT(std::string(status.message()), StartsWith("exploration: bonuses"))
       << status;
   EXPECT_THAT(std::string(status.message()), HasSubstr("algorithm.sac"));
 }
@@ -613,8 +611,7 @@ TEST(JobSpecTest, BonusesRefuseBadFieldsNamingThem) {
            }},
           {"exploration.forward_model.hidden[1]: must be in [1, 4096], got 0",
            [](v1::JobSpec& s) {
-             s.mutable_exploration()->mutable_forward_model()->set_hidden(1,
-                                                                          0);
+             s.mutable_exploration()->mutable_forward_model()->set_hidden(1, 0);
            }},
           {"exploration.forward_model.lr: must be a positive number, got 0",
            [](v1::JobSpec& s) {

@@ -21,7 +21,8 @@ void RunningMeanStd::Update(const torch::Tensor& batch) {
   torch::NoGradGuard no_grad;
   const int64_t m = batch.size(0);
   if (m == 0) return;
-  const torch::Tensor x = batch.to(device_, torch::kFloat64).reshape({m, size_});
+  const torch::Tensor x =
+      batch.to(device_, torch::kFloat64).reshape({m, size_});
   const torch::Tensor batch_mean = x.mean(0);
   const torch::Tensor batch_variance = x.var(0, /*unbiased=*/false);
   if (count_ == 0) {
@@ -34,9 +35,9 @@ void RunningMeanStd::Update(const torch::Tensor& batch) {
   const double total = n + static_cast<double>(m);
   const torch::Tensor delta = batch_mean - mean_;
   mean_ = mean_ + delta * (m / total);
-  variance_ = (variance_ * n + batch_variance * m +
-               delta.square() * (n * m / total)) /
-              total;
+  variance_ =
+      (variance_ * n + batch_variance * m + delta.square() * (n * m / total)) /
+      total;
   count_ += m;
 }
 
@@ -59,9 +60,9 @@ absl::Status RunningMeanStd::Save(const std::string& path) const {
         torch::tensor({count_}, torch::TensorOptions(torch::kInt64))};
     torch::save(state, path);
   } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat("saving running statistics to ", path, ": ",
-                     e.what_without_backtrace()));
+    return absl::InternalError(absl::StrCat("saving running statistics to ",
+                                            path, ": ",
+                                            e.what_without_backtrace()));
   }
   return absl::OkStatus();
 }
@@ -125,16 +126,17 @@ absl::Status DiscountedSumNormaliser::Load(const std::string& path_prefix) {
   try {
     torch::load(sums, path, device_);
   } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "loading discounted sums from ", path, ": ", e.what_without_backtrace()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("loading discounted sums from ", path, ": ",
+                     e.what_without_backtrace()));
   }
   if (sums.dim() != 1) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a vector of discounted sums"));
   }
   RETURN_IF_ERROR(statistics_.Load(path_prefix + "_statistics.pt"));
-  sums_ = sums.numel() == 0 ? torch::Tensor()
-                            : sums.to(device_, torch::kFloat64);
+  sums_ =
+      sums.numel() == 0 ? torch::Tensor() : sums.to(device_, torch::kFloat64);
   return absl::OkStatus();
 }
 

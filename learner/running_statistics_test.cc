@@ -18,7 +18,8 @@ const torch::Device kCpu(torch::kCPU);
 TEST(RunningMeanStdTest, StartsAtZeroMeanUnitVariance) {
   const RunningMeanStd statistics(3, kCpu);
   EXPECT_EQ(statistics.count(), 0);
-  EXPECT_TRUE(torch::equal(statistics.mean(), torch::zeros({3}, torch::kFloat64)));
+  EXPECT_TRUE(
+      torch::equal(statistics.mean(), torch::zeros({3}, torch::kFloat64)));
   EXPECT_TRUE(
       torch::equal(statistics.variance(), torch::ones({3}, torch::kFloat64)));
 }
@@ -47,7 +48,8 @@ TEST(RunningMeanStdTest, MergesBatchesWithChansFormula) {
 // variance (25 + 25 + 25 + 225) / 4 = 75).
 TEST(RunningMeanStdTest, KeepsOneMeanAndVariancePerDimension) {
   RunningMeanStd statistics(2, kCpu);
-  statistics.Update(torch::tensor({{0.0f, 10.0f}, {2.0f, 10.0f}, {4.0f, 10.0f}}));
+  statistics.Update(
+      torch::tensor({{0.0f, 10.0f}, {2.0f, 10.0f}, {4.0f, 10.0f}}));
   statistics.Update(torch::tensor({{6.0f, 30.0f}}));
   EXPECT_NEAR(statistics.mean()[0].item<double>(), 3.0, 1e-12);
   EXPECT_NEAR(statistics.mean()[1].item<double>(), 15.0, 1e-12);

@@ -8,7 +8,8 @@ torch::Tensor AgentRowIndices(const TransitionBatch& batch) {
   const torch::Device device = batch.rewards.device();
   const int64_t rows = batch.rewards.size(0);
   if (!batch.from_demonstrations.defined()) {
-    return torch::arange(rows, torch::TensorOptions(torch::kInt64).device(device));
+    return torch::arange(rows,
+                         torch::TensorOptions(torch::kInt64).device(device));
   }
   return torch::logical_not(batch.from_demonstrations.to(device, torch::kBool))
       .nonzero()
@@ -16,7 +17,8 @@ torch::Tensor AgentRowIndices(const TransitionBatch& batch) {
 }
 
 Statistics AddBonus(TransitionBatch& batch, const torch::Tensor& agent_rows,
-                    const torch::Tensor& scaled_bonus, const std::string& name) {
+                    const torch::Tensor& scaled_bonus,
+                    const std::string& name) {
   torch::NoGradGuard no_grad;
   const torch::Tensor bonus =
       scaled_bonus.detach().to(batch.rewards.scalar_type()).reshape({-1});

@@ -4,6 +4,7 @@
 #include <torch/types.h>
 
 #include <string>
+#include <vector>
 
 #include "learner/statistics.h"
 #include "learner/transition_batch.h"

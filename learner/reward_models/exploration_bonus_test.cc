@@ -77,7 +77,9 @@ TransitionBatch MountainCarBatch() {
 }
 
 // Rewards minus the original 0.5.
-torch::Tensor Added(const TransitionBatch& batch) { return batch.rewards - 0.5; }
+torch::Tensor Added(const TransitionBatch& batch) {
+  return batch.rewards - 0.5;
+}
 
 std::string FreshDirectory(const std::string& name) {
   const std::string directory = ::testing::TempDir() + "/" + name;
@@ -118,9 +120,8 @@ TEST(RndBonusTest, NormalisesAgentNextObservationsWithRunningStatistics) {
   EXPECT_NEAR(statistics.mean()[0].item<double>(), -0.5, 1e-6);
   EXPECT_NEAR(statistics.variance()[0].item<double>(), 0.5, 1e-6);
   const double v_mean = 0.05 / 3;
-  const double v_variance = (std::pow(-0.05 - v_mean, 2) +
-                             2 * std::pow(0.05 - v_mean, 2)) /
-                            3;
+  const double v_variance =
+      (std::pow(-0.05 - v_mean, 2) + 2 * std::pow(0.05 - v_mean, 2)) / 3;
   EXPECT_NEAR(statistics.mean()[1].item<double>(), v_mean, 1e-6);
   EXPECT_NEAR(statistics.variance()[1].item<double>(), v_variance, 1e-6);
   // The discounted sums: one per agent row, R = e for the first batch.
@@ -151,7 +152,8 @@ TEST(RndBonusTest, AddsScaledNormalisedBonusToAgentRowsOnly) {
   EXPECT_FLOAT_EQ(b.rewards[3].item<float>(), 0.5f);
   const torch::Tensor added = Added(a).slice(0, 0, 3);
   EXPECT_TRUE((added > 0).all().item<bool>()) << added;
-  EXPECT_TRUE(torch::allclose(Added(b).slice(0, 0, 3), 2.5 * added, 1e-4, 1e-6));
+  EXPECT_TRUE(
+      torch::allclose(Added(b).slice(0, 0, 3), 2.5 * added, 1e-4, 1e-6));
   EXPECT_NEAR(unit_statistics.at("rnd_std"), 1.0, 1e-2);
   EXPECT_NEAR(scaled_statistics.at("rnd_std"), 2.5, 2.5e-2);
   EXPECT_NEAR(unit_statistics.at("rnd_mean"), added.mean().item<double>(),
@@ -243,8 +245,7 @@ TEST(PseudoCountBonusTest, BonusIsBetaOverSqrtPseudoCount) {
   const torch::Tensor added = Added(batch);
   EXPECT_NEAR(added[0].item<double>(), 0.3 / std::sqrt(1.01), 1e-6);
   EXPECT_NEAR(added[1].item<double>(), 0.3 / std::sqrt(1.01), 1e-6);
-  EXPECT_NEAR(added[2].item<double>(), 0.3 / std::sqrt(10.0 / 11 + 0.01),
-              1e-6);
+  EXPECT_NEAR(added[2].item<double>(), 0.3 / std::sqrt(10.0 / 11 + 0.01), 1e-6);
   EXPECT_FLOAT_EQ(added[3].item<float>(), 0.0f);
   EXPECT_EQ((*counts)->density().total(), 3);
   EXPECT_NEAR(statistics.at("pseudo_counts_mean"),
@@ -291,7 +292,8 @@ TEST(ForwardModelBonusTest, BonusFallsOnARepeatedTransition) {
     batch = MountainCarBatch();
     last = model.Process(batch, *algorithm);
   }
-  EXPECT_LT(last.at("forward_model_mean"), 0.05 * first.at("forward_model_mean"))
+  EXPECT_LT(last.at("forward_model_mean"),
+            0.05 * first.at("forward_model_mean"))
       << first.at("forward_model_mean") << " -> "
       << last.at("forward_model_mean");
   EXPECT_FLOAT_EQ(batch.rewards[3].item<float>(), 0.5f);
@@ -322,14 +324,15 @@ TEST(ForwardModelBonusTest, DiscreteActionsAreOneHotAndScaleApplies) {
     batch = make_batch();
     last = model.Process(batch, *algorithm);
   }
-  EXPECT_LT(last.at("forward_model_loss"), 0.05 * first.at("forward_model_loss"));
+  EXPECT_LT(last.at("forward_model_loss"),
+            0.05 * first.at("forward_model_loss"));
   // The bonus added is 4 times the model's error.
   batch = make_batch();
   const torch::Tensor error = model.PredictionError(
       batch.observations, batch.actions, batch.next_observations);
   const Statistics next = model.Process(batch, *algorithm);
-  EXPECT_NEAR(next.at("forward_model_mean"),
-              4 * error.mean().item<double>(), 1e-5);
+  EXPECT_NEAR(next.at("forward_model_mean"), 4 * error.mean().item<double>(),
+              1e-5);
 }
 
 TEST(ForwardModelBonusTest, SaveLoadRoundTrip) {

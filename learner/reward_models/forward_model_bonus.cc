@@ -56,9 +56,9 @@ torch::Tensor ForwardModelBonus::PredictionError(
     const torch::Tensor& next_observations) {
   const auto normalise = [this](const torch::Tensor& o) {
     return observation_statistics_
-        .Normalise(o.to(device_, torch::kFloat32)
-                       .reshape({-1, observation_size_}),
-                   kObservationClip)
+        .Normalise(
+            o.to(device_, torch::kFloat32).reshape({-1, observation_size_}),
+            kObservationClip)
         .to(torch::kFloat32);
   };
   const torch::Tensor input =
@@ -87,8 +87,8 @@ Statistics ForwardModelBonus::Process(TransitionBatch& batch,
   loss.backward();
   optimizer_->step();
 
-  Statistics statistics = AddBonus(batch, agent, error.detach() * spec_.scale(),
-                                   "forward_model");
+  Statistics statistics =
+      AddBonus(batch, agent, error.detach() * spec_.scale(), "forward_model");
   statistics["forward_model_loss"] = loss.item<double>();
   return statistics;
 }

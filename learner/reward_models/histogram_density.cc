@@ -76,8 +76,8 @@ double HistogramDensity::LogDensity(absl::Span<const float> x,
   const double total = static_cast<double>(total_ + extra);
   double log_density = 0;
   for (int64_t d = 0; d < dimensions(); ++d) {
-    const double n = static_cast<double>(counts_[d * bins_ + Bin(d, x[d])] +
-                                         extra);
+    const double n =
+        static_cast<double>(counts_[d * bins_ + Bin(d, x[d])] + extra);
     if (n == 0) return -std::numeric_limits<double>::infinity();
     log_density += std::log(n) - std::log(total);
   }
@@ -108,10 +108,9 @@ double HistogramDensity::PseudoCount(absl::Span<const float> x) const {
 absl::Status HistogramDensity::Restore(const std::vector<int64_t>& counts,
                                        int64_t total) {
   if (counts.size() != counts_.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("histogram counts: expected ", counts_.size(),
-                     " values (", dimensions(), " dimensions x ", bins_,
-                     " bins), got ", counts.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "histogram counts: expected ", counts_.size(), " values (",
+        dimensions(), " dimensions x ", bins_, " bins), got ", counts.size()));
   }
   for (int64_t d = 0; d < dimensions(); ++d) {
     int64_t sum = 0;

@@ -25,9 +25,8 @@ absl::StatusOr<std::unique_ptr<PseudoCountBonus>> PseudoCountBonus::Create(
   absl::StatusOr<std::unique_ptr<HistogramDensity>> density =
       HistogramDensity::Create(low, high, spec.bins());
   if (!density.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", env.id, "'s observations: ",
-                     density.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", env.id, "'s observations: ", density.status().message()));
   }
   return std::unique_ptr<PseudoCountBonus>(
       new PseudoCountBonus(spec, *std::move(density)));
@@ -93,9 +92,9 @@ absl::Status PseudoCountBonus::Load(const std::string& directory) {
   try {
     torch::load(state, directory + "/pseudo_counts.pt");
   } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("loading pseudo-counts in ", directory, ": ",
-                     e.what_without_backtrace()));
+    return absl::InvalidArgumentError(absl::StrCat("loading pseudo-counts in ",
+                                                   directory, ": ",
+                                                   e.what_without_backtrace()));
   }
   if (state.scalar_type() != torch::kInt64 || state.dim() != 1 ||
       state.numel() < 1) {
@@ -105,10 +104,11 @@ absl::Status PseudoCountBonus::Load(const std::string& directory) {
   state = state.contiguous();
   const int64_t* data = state.data_ptr<int64_t>();
   std::vector<int64_t> counts(data, data + state.numel() - 1);
-  const absl::Status restored = density_->Restore(counts, data[state.numel() - 1]);
+  const absl::Status restored =
+      density_->Restore(counts, data[state.numel() - 1]);
   if (!restored.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        directory, "/pseudo_counts.pt: ", restored.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(directory, "/pseudo_counts.pt: ", restored.message()));
   }
   return absl::OkStatus();
 }

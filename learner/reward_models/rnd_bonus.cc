@@ -36,8 +36,9 @@ RndBonus::RndBonus(const v1::RndSpec& spec, const EnvironmentInfo& env,
 
 std::vector<StatisticSpec> RndBonus::statistics() const {
   return BonusStatistics(
-      "rnd", "RND predictor's squared error against the target network "
-             "(mean over outputs and agent rows) before its step");
+      "rnd",
+      "RND predictor's squared error against the target network "
+      "(mean over outputs and agent rows) before its step");
 }
 
 torch::Tensor RndBonus::PredictionError(
