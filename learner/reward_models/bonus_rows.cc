@@ -28,16 +28,4 @@ Statistics AddBonus(TransitionBatch& batch, const torch::Tensor& agent_rows,
           {name + "_std", bonus.std(/*unbiased=*/false).item<double>()}};
 }
 
-std::vector<StatisticSpec> BonusStatistics(const std::string& name,
-                                           const std::string& loss_help) {
-  return {
-      {name + "_mean",
-       "Mean exploration bonus (scale times bonus) added to the latest "
-       "batch's agent rewards"},
-      {name + "_std",
-       "Standard deviation of the bonus added to the latest batch"},
-      {name + "_loss", loss_help},
-  };
-}
-
 }  // namespace entropic

@@ -22,14 +22,10 @@ torch::Tensor AgentRowIndices(const TransitionBatch& batch);
 
 // Adds `scaled_bonus` [m] (float, one per row of `agent_rows`) to those rows
 // of batch.rewards, and reports <name>_mean and <name>_std (population std)
-// of what was added. Other rows keep their rewards.
+// of what was added (the names its model declares, with <name>_loss).
+// Other rows keep their rewards.
 Statistics AddBonus(TransitionBatch& batch, const torch::Tensor& agent_rows,
                     const torch::Tensor& scaled_bonus, const std::string& name);
-
-// The statistics of a bonus called `name`: <name>_mean, <name>_std,
-// <name>_loss with `loss_help` as the last one's help.
-std::vector<StatisticSpec> BonusStatistics(const std::string& name,
-                                           const std::string& loss_help);
 
 }  // namespace entropic
 

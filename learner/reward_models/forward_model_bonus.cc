@@ -35,10 +35,18 @@ ForwardModelBonus::ForwardModelBonus(const v1::ForwardModelSpec& spec,
 }
 
 std::vector<StatisticSpec> ForwardModelBonus::statistics() const {
-  return BonusStatistics(
-      "forward_model",
-      "Forward model's squared error on the normalised next observation "
-      "(mean over dimensions and agent rows) before its step");
+  return {
+      {"forward_model_mean",
+       "Mean forward-model bonus (scale times error) "
+       "added to the latest batch's agent rewards"},
+      {"forward_model_std",
+       "Standard deviation of the forward-model bonus "
+       "added to the latest batch"},
+      {"forward_model_loss",
+       "Forward model's squared error on the normalised "
+       "next observation (mean over dimensions and "
+       "agent rows) before its step"},
+  };
 }
 
 torch::Tensor ForwardModelBonus::ActionFeatures(

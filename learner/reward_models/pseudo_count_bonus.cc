@@ -37,10 +37,18 @@ PseudoCountBonus::PseudoCountBonus(const v1::PseudoCountSpec& spec,
     : spec_(spec), density_(std::move(density)) {}
 
 std::vector<StatisticSpec> PseudoCountBonus::statistics() const {
-  return BonusStatistics("pseudo_counts",
-                         "Mean negative log-density (nats) of the latest "
-                         "batch's agent next observations under the "
-                         "histogram model, after counting them");
+  return {
+      {"pseudo_counts_mean",
+       "Mean pseudo-count bonus beta / sqrt(N + 0.01) "
+       "added to the latest batch's agent rewards"},
+      {"pseudo_counts_std",
+       "Standard deviation of the pseudo-count bonus "
+       "added to the latest batch"},
+      {"pseudo_counts_loss",
+       "Mean negative log-density (nats) of the latest "
+       "batch's agent next observations under the "
+       "histogram model, after counting them"},
+  };
 }
 
 Statistics PseudoCountBonus::Process(TransitionBatch& batch,

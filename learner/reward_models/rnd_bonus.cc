@@ -35,10 +35,17 @@ RndBonus::RndBonus(const v1::RndSpec& spec, const EnvironmentInfo& env,
 }
 
 std::vector<StatisticSpec> RndBonus::statistics() const {
-  return BonusStatistics(
-      "rnd",
-      "RND predictor's squared error against the target network "
-      "(mean over outputs and agent rows) before its step");
+  return {
+      {"rnd_mean",
+       "Mean RND bonus (scale times normalised bonus) added to "
+       "the latest batch's agent rewards"},
+      {"rnd_std",
+       "Standard deviation of the RND bonus added to the latest "
+       "batch"},
+      {"rnd_loss",
+       "RND predictor's squared error against the target network "
+       "(mean over outputs and agent rows) before its step"},
+  };
 }
 
 torch::Tensor RndBonus::PredictionError(
