@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "common/env/acrobot.h"
+#include "common/env/bandit.h"
 #include "common/env/cart_pole.h"
 #include "common/env/gridworld.h"
 #include "common/env/environment.h"
@@ -47,7 +48,11 @@ absl::StatusOr<std::unique_ptr<Environment>> Make(
 // environment_test).
 constexpr Registration kRegistrations[] = {
     {"Acrobot-v1", &Make<Acrobot>},
+    {"BernoulliBandit-v0", &BernoulliBandit::Create,
+     /*classic_control=*/false},
     {"CartPole-v1", &Make<CartPole>},
+    {"DeterministicBandit-v0", &DeterministicBandit::Create,
+     /*classic_control=*/false},
     {"Gridworld-v0", &Make<Gridworld>, /*classic_control=*/false},
     {"MountainCar-v0", &Make<MountainCar>},
     {"MountainCarContinuous-v0", &Make<MountainCarContinuous>},
