@@ -62,8 +62,8 @@ absl::StatusOr<TrainingOutcome> Run(LiveJob& job, LearnerMetrics& metrics) {
     return absl::InvalidArgumentError(absl::StrCat(
         "algorithm.bandit: ", spec.env().id(), " is not a bandit"));
   }
-  std::unique_ptr<bandits::BanditAgent> agent = bandits::MakeBanditAgent(
-      bandit_spec, bandit->num_arms(), spec.seed());
+  std::unique_ptr<bandits::BanditAgent> agent =
+      bandits::MakeBanditAgent(bandit_spec, bandit->num_arms(), spec.seed());
   const std::string agent_name = bandits::AgentName(bandit_spec.agent());
 
   const std::vector<StatisticSpec> statistics = BanditStatistics();

@@ -112,8 +112,8 @@ TEST(BanditJobTest, Ucb1PullsWritesTheRegretCurveAndFindsTheBestArm) {
   for (size_t i = 1; i < rows.size(); ++i) {
     const double value = std::stod(rows[i][regret]);
     ASSERT_GE(value, previous) << "row " << i;
-    EXPECT_NEAR(std::stod(rows[i][per_pull]),
-                value / std::stod(rows[i][steps]), 1e-4 * value);
+    EXPECT_NEAR(std::stod(rows[i][per_pull]), value / std::stod(rows[i][steps]),
+                1e-4 * value);
     previous = value;
   }
   EXPECT_EQ(rows.back()[steps], "10000");

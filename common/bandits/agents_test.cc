@@ -177,8 +177,8 @@ TEST(RegretTest, Ucb1AndThompsonRegretIsFarBelowUniforms) {
   v1::EnvironmentSpec bernoulli;
   bernoulli.set_id(kBernoulliBanditId);
   for (const auto& [env, uniform_per_pull] :
-       std::vector<std::pair<v1::EnvironmentSpec, double>>{
-           {deterministic, 0.5}, {bernoulli, 0.4}}) {
+       std::vector<std::pair<v1::EnvironmentSpec, double>>{{deterministic, 0.5},
+                                                           {bernoulli, 0.4}}) {
     SCOPED_TRACE(env.id());
     const double uniform = Regret(env, v1::BanditSpec::UNIFORM, kPulls, 1);
     EXPECT_NEAR(uniform / kPulls, uniform_per_pull, 0.02);

@@ -69,8 +69,7 @@ RegretFit FitLinear(absl::Span<const double> regret) {
 
 double BsuiteBanditScore(double mean_regret_per_pull) {
   return std::clamp(
-      (kBsuiteBaseRegret - mean_regret_per_pull) / kBsuiteBaseRegret, 0.0,
-      1.0);
+      (kBsuiteBaseRegret - mean_regret_per_pull) / kBsuiteBaseRegret, 0.0, 1.0);
 }
 
 }  // namespace entropic::bandits

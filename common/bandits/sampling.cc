@@ -12,9 +12,8 @@ double Uniform01(BanditRng& rng) {
 int64_t UniformIndex(BanditRng& rng, int64_t n) {
   const uint64_t range = static_cast<uint64_t>(n);
   // Draws at or above the largest multiple of n would favour small values.
-  const uint64_t limit =
-      std::numeric_limits<uint64_t>::max() -
-      std::numeric_limits<uint64_t>::max() % range;
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() -
+                         std::numeric_limits<uint64_t>::max() % range;
   uint64_t value;
   do {
     value = rng();

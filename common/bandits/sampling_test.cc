@@ -88,16 +88,14 @@ TEST(SamplingTest, BetaHasItsMeanAndVariance) {
            {1, 1}, {2, 5}, {30, 3}, {0.5, 0.5}}) {
     SCOPED_TRACE(a);
     const double expected_mean = a / (a + b);
-    const double expected_variance =
-        a * b / ((a + b) * (a + b) * (a + b + 1));
+    const double expected_variance = a * b / ((a + b) * (a + b) * (a + b + 1));
     const auto [mean, variance] = Moments(kDraws, [&] {
       const double x = Beta(rng, a, b);
       EXPECT_GE(x, 0.0);
       EXPECT_LE(x, 1.0);
       return x;
     });
-    EXPECT_NEAR(mean, expected_mean,
-                5 * std::sqrt(expected_variance / kDraws));
+    EXPECT_NEAR(mean, expected_mean, 5 * std::sqrt(expected_variance / kDraws));
     EXPECT_NEAR(variance / expected_variance, 1.0, 0.05);
   }
 }

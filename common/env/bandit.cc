@@ -87,10 +87,10 @@ absl::StatusOr<std::unique_ptr<Environment>> BernoulliBandit::Create(
   ApplyBanditDefaults(filled);
   const v1::BanditOptions& options = filled.bandit();
   if (options.num_arms() != 0) {
-    return FieldError("num_arms", absl::StrCat("only for ",
-                                               kDeterministicBanditId,
-                                               "; ", kBernoulliBanditId,
-                                               " has one arm per probability"));
+    return FieldError(
+        "num_arms",
+        absl::StrCat("only for ", kDeterministicBanditId, "; ",
+                     kBernoulliBanditId, " has one arm per probability"));
   }
   if (options.mapping_seed() != 0) {
     return FieldError("mapping_seed",
@@ -98,9 +98,9 @@ absl::StatusOr<std::unique_ptr<Environment>> BernoulliBandit::Create(
   }
   const int arms = options.arm_probabilities_size();
   if (arms < 2 || arms > kMaxBanditArms) {
-    return FieldError("arm_probabilities",
-                      absl::StrCat("must have 2 to ", kMaxBanditArms,
-                                   " arms, got ", arms));
+    return FieldError(
+        "arm_probabilities",
+        absl::StrCat("must have 2 to ", kMaxBanditArms, " arms, got ", arms));
   }
   for (int i = 0; i < arms; ++i) {
     const double p = options.arm_probabilities(i);
@@ -146,8 +146,8 @@ std::vector<double> ShuffledLinspace(int n, uint32_t seed) {
 }  // namespace
 
 DeterministicBandit::DeterministicBandit(int num_arms, uint32_t mapping_seed)
-    : Bandit(kDeterministicBanditId,
-             ShuffledLinspace(num_arms, mapping_seed)) {}
+    : Bandit(kDeterministicBanditId, ShuffledLinspace(num_arms, mapping_seed)) {
+}
 
 absl::StatusOr<std::unique_ptr<Environment>> DeterministicBandit::Create(
     const v1::EnvironmentSpec& spec) {
@@ -161,9 +161,9 @@ absl::StatusOr<std::unique_ptr<Environment>> DeterministicBandit::Create(
                                    " pays 0, 1/(n-1), ..., 1 (set num_arms)"));
   }
   if (options.num_arms() < 2 || options.num_arms() > kMaxBanditArms) {
-    return FieldError("num_arms", absl::StrCat("must be in [2, ",
-                                               kMaxBanditArms, "], got ",
-                                               options.num_arms()));
+    return FieldError("num_arms",
+                      absl::StrCat("must be in [2, ", kMaxBanditArms, "], got ",
+                                   options.num_arms()));
   }
   if (options.mapping_seed() > std::numeric_limits<uint32_t>::max()) {
     return FieldError(

@@ -45,9 +45,9 @@ TEST(DeterministicBanditTest, ArmsAreShuffledAsNumpyShufflesBsuites) {
   // A longer one, whose draws are rejected more often.
   const std::vector<int> long_permutation =
       DeterministicBandit::NumpyPermutation(300, 5);
-  EXPECT_THAT(std::vector<int>(long_permutation.begin(),
-                               long_permutation.begin() + 10),
-              ElementsAre(66, 239, 250, 224, 24, 286, 234, 233, 49, 293));
+  EXPECT_THAT(
+      std::vector<int>(long_permutation.begin(), long_permutation.begin() + 10),
+      ElementsAre(66, 239, 250, 224, 24, 286, 234, 233, 49, 293));
 }
 
 TEST(DeterministicBanditTest, DefaultIsBsuitesElevenArmsForSeedZero) {
@@ -83,7 +83,8 @@ TEST(DeterministicBanditTest, EachPullIsAOneStepEpisodePayingTheArmsMean) {
     EXPECT_EQ(observation, 1.0f);
     Action action;
     action.index = arm;
-    const StepResult result = env->Step(action, absl::MakeSpan(&observation, 1));
+    const StepResult result =
+        env->Step(action, absl::MakeSpan(&observation, 1));
     EXPECT_EQ(result.reward, bandit->arm_means()[arm]);
     EXPECT_TRUE(result.terminated);
     EXPECT_EQ(observation, 1.0f);

@@ -4,8 +4,8 @@
 // score from the mean regret a pull at the last pull (docs/exploration.md).
 //
 //   build/tests/entropic-bandit-bench                    # bsuite's bandit
-//   build/tests/entropic-bandit-bench --env=BernoulliBandit-v0 \
-//       --arm_probabilities=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9
+//   build/tests/entropic-bandit-bench --env=BernoulliBandit-v0
+//       (arms 0.1, ..., 0.9; or --arm_probabilities=0.1,0.5,...)
 //
 // Seed s runs every agent with job seed s; on DeterministicBandit-v0 it is
 // also the mapping_seed, so each seed is another of bsuite's 20 settings.
@@ -60,6 +60,7 @@ std::string Format(const Summary& s, const char* format) {
 
 // One agent's runs.
 struct AgentRuns {
+  std::vector<double> early_regret, middle_regret;  // at T / 100, T / 10
   std::vector<double> final_regret, log_a, log_b, log_r2, linear_c, linear_r2;
 };
 
@@ -76,9 +77,10 @@ int Main() {
     }
     env_spec.mutable_bandit()->add_arm_probabilities(value);
   }
-  if (FLAGS_num_arms > 0) env_spec.mutable_bandit()->set_num_arms(FLAGS_num_arms);
-  if (FLAGS_seeds < 1 || FLAGS_pulls < 2) {
-    std::fprintf(stderr, "--seeds must be >= 1 and --pulls >= 2\n");
+  if (FLAGS_num_arms > 0)
+    env_spec.mutable_bandit()->set_num_arms(FLAGS_num_arms);
+  if (FLAGS_seeds < 1 || FLAGS_pulls < 100) {
+    std::fprintf(stderr, "--seeds must be >= 1 and --pulls >= 100\n");
     return 2;
   }
   const bool deterministic = FLAGS_env == kDeterministicBanditId;
@@ -123,6 +125,8 @@ int Main() {
       const RegretFit log_fit = FitLogarithmic(curve);
       const RegretFit linear_fit = FitLinear(curve);
       AgentRuns& r = runs[a];
+      r.early_regret.push_back(curve[FLAGS_pulls / 100 - 1]);
+      r.middle_regret.push_back(curve[FLAGS_pulls / 10 - 1]);
       r.final_regret.push_back(run.regret());
       r.log_a.push_back(log_fit.slope);
       r.log_b.push_back(log_fit.intercept);
@@ -136,14 +140,14 @@ int Main() {
   std::printf("%s, %d seeds x %lld pulls%s; arms of seed 1: %s\n",
               FLAGS_env.c_str(), FLAGS_seeds,
               static_cast<long long>(FLAGS_pulls),
-              deterministic ? " (mapping_seed = seed)" : "",
-              arms_text.c_str());
-  std::printf("median [min, max] over seeds; pseudo-regret (best mean - "
-              "pulled arm's mean)\n\n");
+              deterministic ? " (mapping_seed = seed)" : "", arms_text.c_str());
   std::printf(
-      "| agent | regret at T | regret / pull | a (a log T + b) | b | R^2 log "
-      "| c (c T) | R^2 linear | bsuite score |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+      "median [min, max] over seeds; pseudo-regret (best mean - "
+      "pulled arm's mean)\n\n");
+  std::printf(
+      "| agent | regret at T/100 | T/10 | T | regret / pull | a (a log T + "
+      "b) | b | R^2 log | c (c T) | R^2 linear | bsuite score |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (size_t a = 0; a < agents.size(); ++a) {
     const AgentRuns& r = runs[a];
     double mean_final = 0;
@@ -160,8 +164,10 @@ int Main() {
                               BsuiteBanditScore(mean_final / FLAGS_pulls))
             : absl::StrFormat("(%.3f)",
                               BsuiteBanditScore(mean_final / FLAGS_pulls));
-    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                 AgentName(agents[a]).c_str(),
+                Format(Summarise(r.early_regret), "%.1f").c_str(),
+                Format(Summarise(r.middle_regret), "%.1f").c_str(),
                 Format(Summarise(r.final_regret), "%.1f").c_str(),
                 Format(Summarise(per_pull), "%.4f").c_str(),
                 Format(Summarise(r.log_a), "%.2f").c_str(),
@@ -171,8 +177,9 @@ int Main() {
                 Format(Summarise(r.linear_r2), "%.3f").c_str(), score.c_str());
   }
   if (!deterministic) {
-    std::printf("\n(bsuite's score assumes base regret 0.5, uniform's on its "
-                "own bandit; shown in parentheses for other bandits)\n");
+    std::printf(
+        "\n(bsuite's score assumes base regret 0.5, uniform's on its "
+        "own bandit; shown in parentheses for other bandits)\n");
   }
   std::printf("\n%.1f s for %d runs\n", seconds,
               FLAGS_seeds * static_cast<int>(agents.size()));
