@@ -4,6 +4,7 @@
 
 #include <prometheus/registry.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

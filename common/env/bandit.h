@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_COMMON_ENV_BANDIT_H_
 #define ENTROPIC_COMMON_ENV_BANDIT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
