@@ -7,10 +7,19 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "glog/logging.h"
 
 namespace entropic {
 namespace {
+
+// A bandit takes env.bandit options only.
+absl::Status RefuseDeepSeaOptions(const v1::EnvironmentSpec& spec) {
+  if (!spec.has_deep_sea()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("env.deep_sea: ", spec.id(),
+                   " takes env.bandit options, not deep_sea ones"));
+}
 
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(
@@ -83,6 +92,7 @@ BernoulliBandit::BernoulliBandit(std::vector<double> arm_probabilities)
 
 absl::StatusOr<std::unique_ptr<Environment>> BernoulliBandit::Create(
     const v1::EnvironmentSpec& spec) {
+  RETURN_IF_ERROR(RefuseDeepSeaOptions(spec));
   v1::EnvironmentSpec filled = spec;
   ApplyBanditDefaults(filled);
   const v1::BanditOptions& options = filled.bandit();
@@ -151,6 +161,7 @@ DeterministicBandit::DeterministicBandit(int num_arms, uint32_t mapping_seed)
 
 absl::StatusOr<std::unique_ptr<Environment>> DeterministicBandit::Create(
     const v1::EnvironmentSpec& spec) {
+  RETURN_IF_ERROR(RefuseDeepSeaOptions(spec));
   v1::EnvironmentSpec filled = spec;
   ApplyBanditDefaults(filled);
   const v1::BanditOptions& options = filled.bandit();

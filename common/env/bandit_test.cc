@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "common/env/registry.h"
 #include "gmock/gmock.h"
@@ -227,6 +228,13 @@ TEST(BanditTest, BadOptionsAreRefusedNamingTheField) {
       {"CartPole-v1", "env.bandit: CartPole-v1 takes no options",
        [](v1::BanditOptions& o) { o.set_num_arms(3); }},
   };
+  for (const char* id : {kBernoulliBanditId, kDeterministicBanditId}) {
+    v1::EnvironmentSpec spec = Spec(id);
+    spec.mutable_deep_sea()->set_size(5);
+    EXPECT_THAT(std::string(MakeEnvironment(spec).status().message()),
+                StartsWith(absl::StrCat("env.deep_sea: ", id,
+                                        " takes env.bandit options")));
+  }
   for (const BadOptions& bad : cases) {
     SCOPED_TRACE(bad.message);
     v1::EnvironmentSpec spec = Spec(bad.id);
