@@ -147,6 +147,11 @@ void ProgressDisplay::Summary(const v1::Job& job) {
   if (!job.output_dir().empty() && job.spec().algorithm().has_maxent_irl()) {
     std::fprintf(out_, "  results      %s/reward.csv, visitation.csv\n",
                  job.output_dir().c_str());
+  } else if (!job.output_dir().empty() &&
+             job.spec().algorithm().has_bandit()) {
+    // A bandit job keeps no checkpoint: it reruns in seconds.
+    std::fprintf(out_, "  curves       %s/training.csv, evaluations.csv\n",
+                 job.output_dir().c_str());
   } else if (!job.output_dir().empty()) {
     std::fprintf(out_, "  checkpoint   %s/checkpoint\n",
                  job.output_dir().c_str());

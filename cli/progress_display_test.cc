@@ -64,5 +64,26 @@ TEST(ProgressDisplayTest, SummaryNamesTheCheckpoint) {
   EXPECT_THAT(text, HasSubstr("runs/cartpole-123abc/checkpoint"));
 }
 
+TEST(ProgressDisplayTest, BanditSummaryShowsTheExactEvaluationAndNoCheckpoint) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  ProgressDisplay display(out, /*interactive=*/false);
+  v1::Job job;
+  job.set_id("bandit-ucb-123abc");
+  job.set_state(v1::SUCCEEDED);
+  job.set_output_dir("runs/bandit-ucb-123abc");
+  job.mutable_spec()->mutable_algorithm()->mutable_bandit();
+  job.mutable_progress()->set_env_steps(10000);
+  job.add_evaluations()->set_mean_return(1.0);
+  display.Summary(job);
+  std::fclose(out);
+  const std::string text(buffer, size);
+  free(buffer);
+  EXPECT_THAT(text, HasSubstr("1.00 (expected, computed exactly)"));
+  EXPECT_THAT(text, HasSubstr("runs/bandit-ucb-123abc/training.csv"));
+  EXPECT_THAT(text, testing::Not(HasSubstr("checkpoint")));
+}
+
 }  // namespace
 }  // namespace entropic

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/env/bandit.h"
 #include "common/env/registry.h"
 #include "common/env/tabular_model.h"
 #include "common/message_size.h"
@@ -229,6 +230,57 @@ absl::Status ValidateMaxEntIrl(const v1::JobSpec& spec,
   if (spec.replay().demonstrations().path().empty()) {
     return FieldError("replay.demonstrations.path",
                       "is required: MaxEnt IRL learns from demonstrations");
+  }
+  return absl::OkStatus();
+}
+
+void ApplyBanditSpecDefaults(v1::BanditSpec& bandit) {
+  if (bandit.agent() == v1::BanditSpec::AGENT_UNSPECIFIED) {
+    bandit.set_agent(v1::BanditSpec::UCB1);
+  }
+  if (bandit.pulls() == 0) bandit.set_pulls(10000);
+  if (bandit.agent() == v1::BanditSpec::UCB1 && bandit.ucb_c() == 0) {
+    bandit.set_ucb_c(1.0);
+  }
+}
+
+// A bandit job pulls algorithm.bandit.pulls times on the learner: no
+// actors, replay, network or bonus.
+absl::Status ValidateBandit(const v1::JobSpec& spec, const Environment& env) {
+  const v1::BanditSpec& bandit = spec.algorithm().bandit();
+  const std::string p = "algorithm.bandit.";
+  if (BanditOf(env) == nullptr) {
+    return FieldError("algorithm.bandit",
+                      absl::StrCat("needs a bandit environment (",
+                                   kBernoulliBanditId, ", ",
+                                   kDeterministicBanditId, "), got ",
+                                   spec.env().id()));
+  }
+  if (!v1::BanditSpec::Agent_IsValid(bandit.agent()) ||
+      bandit.agent() == v1::BanditSpec::AGENT_UNSPECIFIED) {
+    return FieldError(p + "agent",
+                      absl::StrCat("must be UCB1, THOMPSON or UNIFORM, got ",
+                                   bandit.agent()));
+  }
+  RETURN_IF_ERROR(CheckRange<int64_t>(p + "pulls", bandit.pulls(), 1,
+                                      10000000));
+  if (bandit.agent() == v1::BanditSpec::UCB1) {
+    RETURN_IF_ERROR(CheckPositiveFinite(p + "ucb_c", bandit.ucb_c()));
+  } else if (bandit.ucb_c() != 0) {
+    return FieldError(p + "ucb_c", "only for the UCB1 agent");
+  }
+  const v1::ExplorationSpec& exploration = spec.exploration();
+  if (exploration.has_rnd() || exploration.has_hashed_counts() ||
+      exploration.has_pseudo_counts() || exploration.has_forward_model() ||
+      exploration.has_bootstrapped_heads()) {
+    return FieldError("exploration",
+                      "a bandit job takes no bonus: its agent explores");
+  }
+  if (spec.stop().has_eval_return()) {
+    return FieldError("stop.eval_return",
+                      "a bandit job evaluates once, after its pulls; stop it "
+                      "with algorithm.bandit.pulls, stop.env_steps or "
+                      "stop.wall_time");
   }
   return absl::OkStatus();
 }
@@ -593,6 +645,9 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
 
 void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.env().num_envs() == 0) spec.mutable_env()->set_num_envs(8);
+  if (spec.env().id() == "DeepSea-v0" && spec.env().deep_sea().size() == 0) {
+    spec.mutable_env()->mutable_deep_sea()->set_size(10);
+  }
   if (spec.actors() == 0) spec.set_actors(1);
   if (spec.seed() == 0) spec.set_seed(1);
   int batch_size = 0;
@@ -607,6 +662,10 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.algorithm().has_maxent_irl()) {
     ApplyMaxEntIrlDefaults(*spec.mutable_algorithm()->mutable_maxent_irl());
   }
+  if (spec.algorithm().has_bandit()) {
+    ApplyBanditSpecDefaults(*spec.mutable_algorithm()->mutable_bandit());
+  }
+  ApplyBanditDefaults(*spec.mutable_env());
   if (spec.has_exploration()) ApplyBonusDefaults(*spec.mutable_exploration());
   v1::ReplaySpec& replay = *spec.mutable_replay();
   if (replay.chunk_length() == 0) replay.set_chunk_length(32);
@@ -696,9 +755,12 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     case v1::AlgorithmSpec::kMaxentIrl:
       RETURN_IF_ERROR(ValidateMaxEntIrl(spec, **env));
       break;
+    case v1::AlgorithmSpec::kBandit:
+      RETURN_IF_ERROR(ValidateBandit(spec, **env));
+      break;
     default:
       return FieldError(
-          "algorithm", "is required (soft_q, sac or maxent_irl)");
+          "algorithm", "is required (soft_q, sac, maxent_irl or bandit)");
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
   RETURN_IF_ERROR(CheckMessageSizes(spec, (*env)->info(), kMaxMessageBytes));
@@ -721,9 +783,11 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
   if (stop.has_eval_return() && !std::isfinite(stop.eval_return())) {
     return FieldError("stop.eval_return", "must be a finite number");
   }
-  // MaxEnt IRL ends on its own, once converged or after max_iterations.
+  // MaxEnt IRL ends on its own, once converged or after max_iterations; a
+  // bandit job after its pulls.
   if (stop.env_steps() == 0 && stop.updates() == 0 && !stop.has_wall_time() &&
-      !stop.has_eval_return() && !spec.algorithm().has_maxent_irl()) {
+      !stop.has_eval_return() && !spec.algorithm().has_maxent_irl() &&
+      !spec.algorithm().has_bandit()) {
     return FieldError("stop",
                       "needs at least one of env_steps, wall_time, "
                       "eval_return, updates");

@@ -307,6 +307,109 @@ TEST(JobSpecTest, MaxEntIrlRefusesBadFieldsNamingThem) {
   }
 }
 
+v1::JobSpec BanditJobSpec() {
+  v1::JobSpec spec;
+  spec.set_name("bandit-ucb");
+  spec.mutable_env()->set_id("DeterministicBandit-v0");
+  spec.mutable_algorithm()->mutable_bandit();
+  ApplyJobDefaults(spec);
+  return spec;
+}
+
+TEST(JobSpecTest, BanditDefaultsAreFilledAndNeedNoStopCondition) {
+  const v1::JobSpec spec = BanditJobSpec();
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  EXPECT_EQ(spec.algorithm().bandit().agent(), v1::BanditSpec::UCB1);
+  EXPECT_EQ(spec.algorithm().bandit().pulls(), 10000);
+  EXPECT_EQ(spec.algorithm().bandit().ucb_c(), 1.0);
+  EXPECT_EQ(spec.env().bandit().num_arms(), 11);
+
+  v1::JobSpec thompson;
+  thompson.set_name("bandit-thompson");
+  thompson.mutable_env()->set_id("BernoulliBandit-v0");
+  thompson.mutable_algorithm()->mutable_bandit()->set_agent(
+      v1::BanditSpec::THOMPSON);
+  ApplyJobDefaults(thompson);
+  EXPECT_TRUE(ValidateJobSpec(thompson).ok()) << ValidateJobSpec(thompson);
+  // ucb_c is UCB1's alone; the Bernoulli arms get their defaults.
+  EXPECT_EQ(thompson.algorithm().bandit().ucb_c(), 0.0);
+  EXPECT_EQ(thompson.env().bandit().arm_probabilities_size(), 9);
+}
+
+TEST(JobSpecTest, BanditRefusesBadFieldsNamingThem) {
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"algorithm.bandit: needs a bandit environment",
+           [](v1::JobSpec& s) {
+             s.mutable_env()->set_id("CartPole-v1");
+             s.mutable_env()->clear_bandit();
+           }},
+          {"algorithm.bandit.pulls: must be in [1, 10000000], got -5",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_pulls(-5);
+           }},
+          {"algorithm.bandit.pulls: must be in [1, 10000000], got 10000001",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_pulls(10000001);
+           }},
+          {"algorithm.bandit.ucb_c: must be a positive number",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_ucb_c(-1);
+           }},
+          {"algorithm.bandit.ucb_c: must be a positive number",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_ucb_c(
+                 std::numeric_limits<double>::infinity());
+           }},
+          {"algorithm.bandit.ucb_c: only for the UCB1 agent",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_agent(
+                 v1::BanditSpec::UNIFORM);
+           }},
+          {"algorithm.bandit.agent: must be UCB1, THOMPSON or UNIFORM",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_bandit()->set_agent(
+                 static_cast<v1::BanditSpec::Agent>(17));
+           }},
+          {"exploration: a bandit job takes no bonus",
+           [](v1::JobSpec& s) { s.mutable_exploration()->mutable_rnd(); }},
+          {"stop.eval_return: a bandit job evaluates once",
+           [](v1::JobSpec& s) { s.mutable_stop()->set_eval_return(0.9); }},
+          {"env.bandit.num_arms: must be in [2, 1000], got 1",
+           [](v1::JobSpec& s) {
+             s.mutable_env()->mutable_bandit()->set_num_arms(1);
+           }},
+          {"env.bandit.mapping_seed: must be in [0, 4294967295]",
+           [](v1::JobSpec& s) {
+             s.mutable_env()->mutable_bandit()->set_mapping_seed(
+                 std::numeric_limits<uint64_t>::max());
+           }},
+          {"env.bandit.arm_probabilities[2]: must be in [0, 1], got 2",
+           [](v1::JobSpec& s) {
+             s.mutable_env()->set_id("BernoulliBandit-v0");
+             s.mutable_env()->mutable_bandit()->clear_num_arms();
+             for (const double p : {0.5, 0.25, 2.0}) {
+               s.mutable_env()->mutable_bandit()->add_arm_probabilities(p);
+             }
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    SCOPED_TRACE(message);
+    v1::JobSpec spec = BanditJobSpec();
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), StartsWith(message));
+  }
+}
+
+TEST(JobSpecTest, BanditOptionsBelongToBanditsOnly) {
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_env()->mutable_bandit()->set_num_arms(5);
+  EXPECT_THAT(std::string(ValidateJobSpec(spec).message()),
+              StartsWith("env.bandit: CartPole-v1 takes no options"));
+}
+
 TEST(JobSpecTest, LearningFromDemonstrationsNeedsThemInTheBatches) {
   v1::JobSpec spec = ValidSpec();
   spec.mutable_algorithm()->mutable_soft_q()->mutable_imitation();

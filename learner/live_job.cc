@@ -206,6 +206,15 @@ void LiveJob::RecordTraining(const TrainingStats& stats) {
   progress.set_policy_entropy(stats.policy_entropy);
 }
 
+void LiveJob::RecordLearnerSteps(int64_t env_steps, int64_t episodes,
+                                 double mean_episode_return) {
+  absl::MutexLock lock(&mu_);
+  v1::JobProgress& progress = *job_.mutable_progress();
+  progress.set_env_steps(progress.env_steps() + env_steps);
+  progress.set_episodes(progress.episodes() + episodes);
+  progress.set_mean_episode_return(mean_episode_return);
+}
+
 void LiveJob::RecordEvaluation(const v1::EvalResult& result) {
   {
     absl::MutexLock lock(&mu_);

@@ -78,6 +78,10 @@ class LiveJob {
 
   // --- Trainer ---
   void RecordTraining(const TrainingStats& stats);
+  // Steps the learner took itself, in jobs without actors (bandits): adds
+  // to env_steps and episodes and sets the mean episode return.
+  void RecordLearnerSteps(int64_t env_steps, int64_t episodes,
+                          double mean_episode_return);
   // Appends to evaluations and an EVALUATION event.
   void RecordEvaluation(const v1::EvalResult& result);
 

@@ -23,6 +23,7 @@
 #include "learner/algorithms/factory.h"
 #include "learner/curves.h"
 #include "learner/evaluator.h"
+#include "learner/bandit_job.h"
 #include "learner/maxent_irl_job.h"
 #include "learner/replay_sampler.h"
 #include "learner/reward_models/factory.h"
@@ -597,6 +598,9 @@ TrainingOutcome RunTraining(LiveJob& job, const TrainerOptions& options) {
   std::ofstream(output_dir + "/job.json") << JobSpecToJson(job.spec());
   if (job.spec().algorithm().has_maxent_irl()) {
     return RunMaxEntIrlJob(job, *options.metrics->ForJob(job.id()));
+  }
+  if (job.spec().algorithm().has_bandit()) {
+    return RunBanditJob(job, *options.metrics);
   }
   return Run(job, options).Execute();
 }

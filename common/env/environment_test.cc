@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "common/env/bandit.h"
 #include "common/env/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,6 +29,9 @@ const std::map<std::string, int>& ExpectedTimeLimits() {
       {"Acrobot-v1", 500},     {"CartPole-v1", 500},
       {"MountainCar-v0", 200}, {"MountainCarContinuous-v0", 999},
       {"Pendulum-v1", 200},    {"Gridworld-v0", 20},
+      // Not Gymnasium's: episodes end after N = 10 steps, before the limit.
+      {"DeepSea-v0", 11},
+      {"BernoulliBandit-v0", 1}, {"DeterministicBandit-v0", 1},
   };
   return *limits;
 }
@@ -59,7 +63,9 @@ void RandomAction(const Environment& env, EnvRng& rng, Action& action,
 
 TEST(RegistryTest, ListsGymnasiumIdsSorted) {
   EXPECT_THAT(RegisteredEnvironmentIds(),
-              ElementsAre("Acrobot-v1", "CartPole-v1", "Gridworld-v0",
+              ElementsAre("Acrobot-v1", "BernoulliBandit-v0", "CartPole-v1",
+                          "DeepSea-v0", "DeterministicBandit-v0",
+                          "Gridworld-v0",
                           "MountainCar-v0", "MountainCarContinuous-v0",
                           "Pendulum-v1"));
 }
@@ -234,8 +240,12 @@ TEST(EnvironmentTest, ResetIsReproducibleWithTheSameSeed) {
     }
 
     // Another seed starts elsewhere (every classic control id draws a
-    // continuous position; gridworlds start in their start cell).
-    if (id == "Gridworld-v0") continue;
+    // continuous position; grids start in their start cell; a bandit's
+    // observation is constant).
+    if (id == "Gridworld-v0" || id == "DeepSea-v0" ||
+        BanditOf(*first) != nullptr) {
+      continue;
+    }
     EnvRng other_rng(4321);
     EnvRng same_rng(1234);
     first->Reset(other_rng, absl::MakeSpan(first_obs));
@@ -286,6 +296,9 @@ TEST(EnvironmentTest, SetStateRejectsWrongSizes) {
       {"MountainCarContinuous-v0", {0.01, 0.01}},
       {"Pendulum-v1", {0.01, 0.01}},
       {"Gridworld-v0", {7}},
+      {"DeepSea-v0", {1, 1}},
+      {"BernoulliBandit-v0", {}},
+      {"DeterministicBandit-v0", {}},
   };
   for (const std::string& id : RegisteredEnvironmentIds()) {
     SCOPED_TRACE(id);
@@ -295,7 +308,10 @@ TEST(EnvironmentTest, SetStateRejectsWrongSizes) {
     const std::vector<double>& good = good_states.at(id);
     const size_t size = good.size();
 
-    for (const size_t bad_size : {size_t{0}, size - 1, size + 1}) {
+    // A bandit has no state: only longer ones are wrong.
+    std::vector<size_t> bad_sizes = {size + 1};
+    if (size > 0) bad_sizes.insert(bad_sizes.end(), {size_t{0}, size - 1});
+    for (const size_t bad_size : bad_sizes) {
       const std::vector<double> bad(bad_size, 0.01);
       const absl::Status status =
           env->SetState(bad, absl::MakeSpan(observation));
