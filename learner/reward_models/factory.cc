@@ -4,6 +4,7 @@
 
 #include "common/status_macros.h"
 #include "learner/reward_models/adversarial_reward.h"
+#include "learner/reward_models/hashed_count_bonus.h"
 
 namespace entropic {
 namespace {
@@ -42,6 +43,11 @@ absl::StatusOr<std::vector<std::unique_ptr<RewardModel>>> MakeRewardModels(
         std::unique_ptr<AdversarialReward> model,
         AdversarialReward::Create(*adversarial, gamma, env, device, field));
     models.push_back(std::move(model));
+  }
+  // Exploration bonuses, in ExplorationSpec's order, add to the rewards.
+  if (spec.exploration().has_hashed_counts()) {
+    models.push_back(
+        std::make_unique<HashedCountBonus>(spec.exploration().hashed_counts()));
   }
   return models;
 }
