@@ -27,6 +27,11 @@ constexpr int64_t kBoxActionElementBytes = sizeof(float);
 // The agent table's extra columns: the behaviour policy's log-probability,
 // float32 per step (common/replay_columns.h, learner/trainer.cc).
 constexpr int64_t kAgentColumnBytes = sizeof(float);
+// The visit count replay adds to samples for hashed_counts, int64.
+constexpr int64_t kVisitCountColumnBytes = sizeof(int64_t);
+// Hashing weights replay allows per table, k x (observation elements + 1)
+// (replay/visit_counts.cc).
+constexpr int64_t kMaxVisitCountWeights = int64_t{1} << 22;
 
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   return a > std::numeric_limits<int64_t>::max() - b
@@ -281,6 +286,38 @@ absl::Status ValidateBandit(const v1::JobSpec& spec, const Environment& env) {
                       "a bandit job evaluates once, after its pulls; stop it "
                       "with algorithm.bandit.pulls, stop.env_steps or "
                       "stop.wall_time");
+  }
+  return absl::OkStatus();
+}
+
+void ApplyHashedCountDefaults(v1::HashedCountSpec& counts) {
+  if (counts.scale() == 0) counts.set_scale(0.1);
+  if (counts.bits() == 0) counts.set_bits(32);
+}
+
+// Counts live in replay's agent table and come back with sampled
+// transitions: an algorithm that samples them is needed.
+absl::Status ValidateHashedCounts(const v1::JobSpec& spec,
+                                  const EnvironmentInfo& env) {
+  const v1::HashedCountSpec& counts = spec.exploration().hashed_counts();
+  RETURN_IF_ERROR(
+      CheckPositiveFinite("exploration.hashed_counts.scale", counts.scale()));
+  RETURN_IF_ERROR(
+      CheckRange("exploration.hashed_counts.bits", counts.bits(), 1, 64));
+  if (!spec.algorithm().has_soft_q() && !spec.algorithm().has_sac()) {
+    return FieldError("exploration.hashed_counts",
+                      "needs an algorithm that samples replay (soft_q or sac)");
+  }
+  const int64_t weights = SaturatingMul(
+      counts.bits(), SaturatingAdd(env.observation_space.FlatSize(), 1));
+  if (weights > kMaxVisitCountWeights) {
+    return FieldError(
+        "exploration.hashed_counts.bits",
+        absl::StrCat(counts.bits(), " bits x (",
+                     env.observation_space.FlatSize(),
+                     " observation elements + 1) hashing weights exceed "
+                     "replay's limit of ",
+                     kMaxVisitCountWeights));
   }
   return absl::OkStatus();
 }
@@ -630,8 +667,11 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
   }
   const int64_t observation_bytes =
       SaturatingMul(observation_size, kObservationElementBytes);
+  const int64_t column_bytes =
+      kAgentColumnBytes +
+      (spec.exploration().has_hashed_counts() ? kVisitCountColumnBytes : 0);
   const int64_t batch = SampleBatchBytes(batch_size, observation_bytes,
-                                         action_bytes, kAgentColumnBytes);
+                                         action_bytes, column_bytes);
   if (batch > room) {
     return FieldError(
         algorithm + ".batch_size",
@@ -692,6 +732,10 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
     agent.set_error_buffer(4 * MinimumErrorBuffer(batch_size,
                                                   replay.chunk_length(),
                                                   agent.samples_per_insert()));
+  }
+  if (spec.exploration().has_hashed_counts()) {
+    ApplyHashedCountDefaults(
+        *spec.mutable_exploration()->mutable_hashed_counts());
   }
   v1::EvalSpec& eval = *spec.mutable_eval();
   if (eval.every_updates() == 0) eval.set_every_updates(1000);
@@ -763,6 +807,9 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
           "algorithm", "is required (soft_q, sac, maxent_irl or bandit)");
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
+  if (spec.exploration().has_hashed_counts()) {
+    RETURN_IF_ERROR(ValidateHashedCounts(spec, (*env)->info()));
+  }
   RETURN_IF_ERROR(CheckMessageSizes(spec, (*env)->info(), kMaxMessageBytes));
   RETURN_IF_ERROR(ValidateBonuses(spec, (*env)->info()));
   if (spec.replay().agent().capacity() < batch_size) {

@@ -731,5 +731,85 @@ TEST(JobSpecTest, BonusesRefuseBadFieldsNamingThem) {
   }
 }
 
+TEST(JobSpecTest, HashedCountDefaultsAreFilledAndValid) {
+  v1::JobSpec spec;
+  spec.set_name("mountaincar");
+  spec.mutable_env()->set_id("MountainCar-v0");
+  spec.mutable_algorithm()->mutable_soft_q();
+  spec.mutable_exploration()->mutable_hashed_counts();
+  spec.mutable_stop()->set_env_steps(10000);
+  ApplyJobDefaults(spec);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  EXPECT_EQ(spec.exploration().hashed_counts().scale(), 0.1);
+  EXPECT_EQ(spec.exploration().hashed_counts().bits(), 32);
+  EXPECT_EQ(spec.exploration().hashed_counts().seed(), 0u);
+  // A job without them gets none.
+  EXPECT_FALSE(ValidSpec().exploration().has_hashed_counts());
+}
+
+TEST(JobSpecTest, HashedCountsRefuseBadFieldsNamingThem) {
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"exploration.hashed_counts.scale: must be a positive number, got "
+           "-1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_hashed_counts()->set_scale(-1);
+           }},
+          {"exploration.hashed_counts.scale: must be a positive number, got "
+           "inf",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_hashed_counts()->set_scale(
+                 std::numeric_limits<double>::infinity());
+           }},
+          {"exploration.hashed_counts.scale:",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_hashed_counts()->set_scale(
+                 std::numeric_limits<double>::quiet_NaN());
+           }},
+          {"exploration.hashed_counts.bits: must be in [1, 64], got 65",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_hashed_counts()->set_bits(65);
+           }},
+          {"exploration.hashed_counts.bits: must be in [1, 64], got -2",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_hashed_counts()->set_bits(-2);
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    v1::JobSpec spec = ValidSpec();
+    spec.mutable_exploration()->mutable_hashed_counts();
+    ApplyJobDefaults(spec);
+    ASSERT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << message;
+    EXPECT_THAT(std::string(status.message()), StartsWith(message));
+  }
+  // Counts come back with replay's samples, which MaxEnt IRL never takes.
+  v1::JobSpec irl = MaxEntIrlSpec();
+  irl.mutable_exploration()->mutable_hashed_counts();
+  ApplyJobDefaults(irl);
+  EXPECT_THAT(std::string(ValidateJobSpec(irl).message()),
+              StartsWith("exploration.hashed_counts: needs an algorithm that "
+                         "samples replay"));
+}
+
+TEST(JobSpecTest, HashedCountsAddTheirColumnToTheSampledBatch) {
+  std::unique_ptr<Environment> cart_pole = *MakeEnvironment("CartPole-v1");
+  v1::JobSpec spec = ValidSpec();
+  spec.mutable_algorithm()->mutable_soft_q()->set_batch_size(1000);
+  const int64_t plain = SampleBatchBytes(1000, 16, 8, 4);
+  const int64_t counted = SampleBatchBytes(1000, 16, 8, 4 + 8);
+  EXPECT_EQ(counted - plain, 8000);
+  // A message limit between the two sizes lets only the plain job through.
+  const int64_t limit = kMessageOverheadBytes + (plain + counted) / 2;
+  EXPECT_TRUE(CheckMessageSizes(spec, cart_pole->info(), limit).ok());
+  spec.mutable_exploration()->mutable_hashed_counts();
+  ApplyJobDefaults(spec);
+  EXPECT_THAT(
+      std::string(CheckMessageSizes(spec, cart_pole->info(), limit).message()),
+      StartsWith("algorithm.soft_q.batch_size:"));
+}
+
 }  // namespace
 }  // namespace entropic

@@ -10,6 +10,13 @@ namespace entropic {
 // policy chose each action. float32, one value per step.
 inline constexpr char kBehaviourLogProbColumn[] = "behaviour_log_prob";
 
+// n(s): how many transitions inserted into the table so far (by every
+// actor, evicted ones included) have the same hashed observation as the
+// sampled transition's first one. int64, one value per transition. Not
+// written by actors: replay computes it (TableConfig.visit_counts) and
+// returns it with every sample.
+inline constexpr char kVisitCountColumn[] = "visit_count";
+
 }  // namespace entropic
 
 #endif  // ENTROPIC_COMMON_REPLAY_COLUMNS_H_

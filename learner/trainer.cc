@@ -27,6 +27,7 @@
 #include "learner/maxent_irl_job.h"
 #include "learner/replay_sampler.h"
 #include "learner/reward_models/factory.h"
+#include "learner/reward_models/hashed_count_bonus.h"
 #include "learner/run_checkpoint.h"
 
 namespace entropic {
@@ -81,6 +82,12 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   v1::ColumnSpec& behaviour_log_prob = *agent.add_extra_columns();
   behaviour_log_prob.set_name(kBehaviourLogProbColumn);
   behaviour_log_prob.mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+  // Hashed counts: replay counts every actor's observations and returns
+  // each sampled transition's count (kVisitCountColumn).
+  if (spec.exploration().has_hashed_counts()) {
+    *agent.mutable_visit_counts() = VisitCountConfigFor(
+        spec.exploration().hashed_counts(), env.observation_space);
+  }
   agent.set_capacity(agent_spec.capacity());
   agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());

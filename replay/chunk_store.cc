@@ -85,7 +85,8 @@ int64_t ChunkStore::DataBytes(const StoredChunk& chunk) const {
   return bytes;
 }
 
-int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
+int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk,
+                           std::vector<std::string> derived) {
   StoredChunk stored;
   stored.first = end_;
   stored.length = static_cast<int32_t>(chunk.rewards().shape(0));
@@ -107,10 +108,16 @@ int64_t ChunkStore::Append(v1::TrajectoryChunk& chunk) {
     data->columns.resize(columns_.size());
     for (v1::NamedTensor& named : *chunk.mutable_extra_columns()) {
       for (size_t i = 0; i < columns_.size(); ++i) {
-        if (columns_[i].name == named.name()) {
+        if (!columns_[i].derived && columns_[i].name == named.name()) {
           data->columns[i] = TakeData(named.mutable_tensor());
           break;
         }
+      }
+    }
+    size_t next_derived = 0;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (columns_[i].derived && next_derived < derived.size()) {
+        data->columns[i] = std::move(derived[next_derived++]);
       }
     }
   }

@@ -74,15 +74,22 @@ class ChunkStore {
   struct Column {
     std::string name;
     int64_t step_bytes = 0;  // bytes of one step's value
+    // Computed by the table from the chunk (the visit codes of its
+    // observations) rather than carried by it: given to Append, gathered
+    // like the others, never exported.
+    bool derived = false;
   };
 
-  // `columns`: the table's extra columns, in its order.
+  // `columns`: the table's extra columns, in its order, then the derived
+  // ones.
   ChunkStore(int64_t observation_bytes, int64_t action_bytes,
              std::vector<Column> columns = {});
 
   // Stores a (validated: every column of the table exactly once) chunk,
-  // moving its bytes; returns its first key.
-  int64_t Append(v1::TrajectoryChunk& chunk);
+  // moving its bytes; returns its first key. `derived`: the values of the
+  // derived columns, in their order, [n] steps each.
+  int64_t Append(v1::TrajectoryChunk& chunk,
+                 std::vector<std::string> derived = {});
   // Drops the oldest chunk; returns how many keys left with it.
   int64_t PopFront();
 

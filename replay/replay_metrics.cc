@@ -75,6 +75,11 @@ ReplayMetrics::ReplayMetrics(prometheus::Registry& registry)
                         .Help("Time inserts and samples waited on the rate "
                               "limiter")
                         .Register(registry)),
+      visit_codes_(prometheus::BuildGauge()
+                       .Name("entropic_replay_visit_codes")
+                       .Help("Distinct hashed observations the table has "
+                             "counted (TableConfig.visit_counts)")
+                       .Register(registry)),
       refused_chunks_(&prometheus::BuildCounter()
                            .Name("entropic_replay_refused_chunks_total")
                            .Help("Malformed chunks refused with "
@@ -146,6 +151,7 @@ std::unique_ptr<TableMetrics> ReplayMetrics::AddTable(
     op_labels["op"] = op;
     return &rate_limited_.Add(op_labels);
   };
+  metrics->visit_codes = &visit_codes_.Add(labels);
   metrics->insert_wait = with_op("insert");
   metrics->sample_wait = with_op("sample");
   return metrics;
@@ -167,6 +173,7 @@ void ReplayMetrics::RemoveTable(const TableMetrics& metrics) {
   sample_latency_.Remove(metrics.sample_latency);
   rate_limited_.Remove(metrics.insert_wait);
   rate_limited_.Remove(metrics.sample_wait);
+  visit_codes_.Remove(metrics.visit_codes);
 }
 
 }  // namespace entropic

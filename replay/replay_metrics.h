@@ -42,6 +42,8 @@ struct TableMetrics {
   prometheus::Counter* sample_wait = nullptr;
   // Versions between the newest inserted policy and a sampled item's.
   prometheus::Histogram* policy_lag = nullptr;
+  // Tables with visit counts: distinct observation codes counted.
+  prometheus::Gauge* visit_codes = nullptr;
 };
 
 // Metric families of the replay process, built once and registered in the
@@ -83,6 +85,7 @@ class ReplayMetrics {
   prometheus::Family<prometheus::Histogram>& insert_latency_;
   prometheus::Family<prometheus::Histogram>& sample_latency_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
+  prometheus::Family<prometheus::Gauge>& visit_codes_;
   prometheus::Counter* refused_chunks_;
   prometheus::Gauge* open_insert_streams_;
   prometheus::Gauge* log_segment_bytes_;

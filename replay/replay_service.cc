@@ -322,7 +322,7 @@ std::vector<const v1::ColumnSpec*> ColumnsOf(const SamplePart& part) {
       columns.push_back(&column);
     }
   } else {
-    for (const v1::ColumnSpec& column : part.table->config().extra_columns()) {
+    for (const v1::ColumnSpec& column : part.table->sample_columns()) {
       columns.push_back(&column);
     }
   }
@@ -739,6 +739,7 @@ absl::StatusOr<std::vector<SamplePart>> PlanSampleParts(
         "demonstrations_table: its observations or actions differ from the "
         "table's");
   }
+  const std::vector<v1::ColumnSpec> table_columns = table->sample_columns();
   const int from_demonstrations =
       static_cast<int>(std::lround(request.batch_size() * fraction));
   std::vector<SamplePart> parts;
@@ -750,9 +751,10 @@ absl::StatusOr<std::vector<SamplePart>> PlanSampleParts(
   if (from_demonstrations > 0) {
     SampleOptions theirs = options;
     theirs.batch_size = from_demonstrations;
-    // The answer carries the sampled table's extra columns: demonstrations
-    // fill those they declare alike and leave the others zero.
-    theirs.columns.emplace(a.extra_columns().begin(), a.extra_columns().end());
+    // The answer carries the sampled table's extra columns (its visit
+    // counts too): demonstrations fill those they declare alike and leave
+    // the others zero.
+    theirs.columns.emplace(table_columns);
     parts.push_back({std::move(demonstrations), theirs});
   }
   return parts;

@@ -33,6 +33,8 @@ constexpr int64_t kMaxChunkLength = 1 << 20;
 constexpr int64_t kMaxCapacity = int64_t{1} << 30;
 constexpr int kMaxExtraColumns = 16;
 constexpr size_t kMaxColumnNameBytes = 64;
+// Codes per snapshot record of visit counts: records of about 1 MiB.
+constexpr int64_t kVisitCodesPerRecord = 65536;
 // SampleResponse's own fields: no extra column may take their names.
 constexpr absl::string_view kReservedColumnNames[] = {
     "observations", "actions",       "rewards",   "next_observations",
@@ -94,18 +96,51 @@ int FindColumn(const v1::TableConfig& config, absl::string_view name) {
   return -1;
 }
 
+// The columns a sample carries: the extra columns, then the visit count.
+std::vector<v1::ColumnSpec> SampleColumns(const v1::TableConfig& config) {
+  std::vector<v1::ColumnSpec> columns(config.extra_columns().begin(),
+                                      config.extra_columns().end());
+  if (config.has_visit_counts()) {
+    v1::ColumnSpec& count = columns.emplace_back();
+    count.set_name(config.visit_counts().column());
+    count.mutable_spec()->set_dtype(v1::DTYPE_INT64);
+  }
+  return columns;
+}
+
+// Index of the sample column called `name` with `spec`, or -1.
+int FindSampleColumn(const std::vector<v1::ColumnSpec>& columns,
+                     const v1::ColumnSpec& wanted) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name() == wanted.name() &&
+        SameSpec(columns[i].spec(), wanted.spec())) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
 std::vector<int64_t> ColumnBytes(const v1::TableConfig& config) {
   std::vector<int64_t> bytes;
-  for (const v1::ColumnSpec& column : config.extra_columns()) {
+  for (const v1::ColumnSpec& column : SampleColumns(config)) {
     bytes.push_back(SpecBytes(column.spec()));
   }
   return bytes;
 }
 
+// What the store keeps per step besides observation, action and reward:
+// the extra columns, then each transition's visit code (derived: computed
+// from the observation by the table, 8 bytes, which a sample turns into
+// the count in place).
 std::vector<ChunkStore::Column> StoreColumns(const v1::TableConfig& config) {
   std::vector<ChunkStore::Column> columns;
   for (const v1::ColumnSpec& column : config.extra_columns()) {
     columns.push_back({column.name(), SpecBytes(column.spec())});
+  }
+  if (config.has_visit_counts()) {
+    columns.push_back({config.visit_counts().column(),
+                       static_cast<int64_t>(sizeof(uint64_t)),
+                       /*derived=*/true});
   }
   return columns;
 }
@@ -177,6 +212,32 @@ absl::Status CheckColumns(const v1::TableConfig& config,
   return absl::OkStatus();
 }
 
+// The visit count column's name like an extra column's, then the hash.
+absl::Status CheckVisitCounts(const v1::TableConfig& config,
+                              const std::string& prefix) {
+  const std::string& name = config.visit_counts().column();
+  const std::string field = absl::StrCat(prefix, "visit_counts.column");
+  if (!IsColumnName(name)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": must match [a-z][a-z0-9_]* and be at most ",
+        kMaxColumnNameBytes, " characters, got ", Quoted(name)));
+  }
+  if (std::find(std::begin(kReservedColumnNames),
+                std::end(kReservedColumnNames),
+                name) != std::end(kReservedColumnNames)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": \"", name, "\" is a field of SampleResponse already"));
+  }
+  if (const int clash = FindColumn(config, name); clash >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", name, "\" is extra_columns[", clash,
+                     "] already"));
+  }
+  return CheckVisitCountConfig(config.visit_counts(),
+                               NumElements(ShapeOf(config.observation().shape())),
+                               prefix);
+}
+
 absl::Status CheckConfig(const v1::TableConfig& config) {
   if (config.name().empty()) {
     return absl::InvalidArgumentError("table.name: is required");
@@ -187,6 +248,9 @@ absl::Status CheckConfig(const v1::TableConfig& config) {
   RETURN_IF_ERROR(
       CheckSpec(config.action(), prefix + "action", MaxChunkBytes(config)));
   RETURN_IF_ERROR(CheckColumns(config, prefix));
+  if (config.has_visit_counts()) {
+    RETURN_IF_ERROR(CheckVisitCounts(config, prefix));
+  }
   if (config.max_chunk_length() < 1 ||
       config.max_chunk_length() > kMaxChunkLength) {
     return absl::InvalidArgumentError(
@@ -282,11 +346,14 @@ Table::Table(std::string job_id, const v1::TableConfig& config,
       observation_bytes_(SpecBytes(config.observation())),
       action_bytes_(SpecBytes(config.action())),
       column_bytes_(ColumnBytes(config)),
-      own_columns_([&config] {
-        std::vector<int> columns(config.extra_columns_size());
+      sample_columns_(SampleColumns(config)),
+      own_columns_([this] {
+        std::vector<int> columns(sample_columns_.size());
         std::iota(columns.begin(), columns.end(), 0);
         return columns;
       }()),
+      code_column_(config.has_visit_counts() ? config.extra_columns_size()
+                                             : -1),
       importance_exponent_(config.importance_exponent() > 0
                                ? config.importance_exponent()
                                : kDefaultImportanceExponent),
@@ -294,6 +361,10 @@ Table::Table(std::string job_id, const v1::TableConfig& config,
       store_(observation_bytes_, action_bytes_, StoreColumns(config)),
       selector_(MakeSelector(config)),
       limiter_(config.rate_limit()),
+      visit_counts_(config.has_visit_counts()
+                        ? std::make_unique<VisitCounts>(
+                              config.visit_counts(), config.observation().dtype())
+                        : nullptr),
       rng_(seed) {
   worker_ = std::thread([this] { WorkerLoop(); });
 }
@@ -603,6 +674,7 @@ v1::TableInfo Table::Info() const {
   info.set_bytes(store_.bytes());
   info.set_inserted_transitions(limiter_.inserted());
   info.set_sampled_transitions(limiter_.sampled());
+  if (visit_counts_ != nullptr) info.set_visit_codes(visit_counts_->distinct());
   *info.mutable_config() = config_;
   return info;
 }
@@ -781,7 +853,15 @@ absl::StatusOr<Table::Stored> Table::StoreLocked(v1::TrajectoryChunk chunk,
   const int64_t length = chunk.rewards().shape(0);
   newest_policy_version_ =
       std::max(newest_policy_version_, chunk.policy_version());
-  const int64_t first = store_.Append(chunk);
+  // Each stored transition's observation is counted once, here, after
+  // de-duplication: a resend is never counted again.
+  std::vector<std::string> derived;
+  if (visit_counts_ != nullptr) {
+    derived.push_back(
+        visit_counts_->Codes(chunk.observations().data(), length));
+    visit_counts_->Count(derived.back());
+  }
+  const int64_t first = store_.Append(chunk, std::move(derived));
   for (int64_t key = first; key < first + length; ++key) {
     selector_->Insert(key);
   }
@@ -892,6 +972,9 @@ void Table::UpdateGaugesLocked() {
   metrics_->items->Set(SizeLocked());
   metrics_->chunks->Set(store_.chunks());
   metrics_->bytes->Set(store_.bytes());
+  if (visit_counts_ != nullptr) {
+    metrics_->visit_codes->Set(static_cast<double>(visit_counts_->distinct()));
+  }
 }
 
 absl::Status Table::NoFittingItemsLocked(const SampleOptions& options) const {
@@ -918,11 +1001,7 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
   std::vector<int64_t> asked_bytes;
   if (options.columns.has_value()) {
     for (const v1::ColumnSpec& asked : *options.columns) {
-      const int own = FindColumn(config_, asked.name());
-      asked_columns.push_back(
-          own >= 0 && SameSpec(config_.extra_columns(own).spec(), asked.spec())
-              ? own
-              : -1);
+      asked_columns.push_back(FindSampleColumn(sample_columns_, asked));
       asked_bytes.push_back(SpecBytes(asked.spec()));
     }
     columns = asked_columns;
@@ -1006,6 +1085,12 @@ absl::StatusOr<SampledBatch> Table::SampleLocked(const SampleOptions& options) {
       if (queue) in_flight.queued_keys.push_back(selection.key);
     }
   }
+  // The visit codes gathered become their counts, as of now.
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (visit_counts_ != nullptr && columns[i] == code_column_) {
+      visit_counts_->CodesToCounts(batch.extra_columns[i]);
+    }
+  }
   // Stale items a queue dropped are consumed at once.
   LogConsumedLocked();
   batch.delivery = next_delivery_++;
@@ -1048,9 +1133,15 @@ absl::Status Table::WriteSnapshot(SnapshotWriter& writer) const {
   std::optional<ChunkStore::Frozen> chunks;
   std::optional<v1::LogRecord> consume;
   v1::LogRecord sequences;
+  std::vector<v1::VisitCountRecord> counts;
   {
     absl::MutexLock lock(&mu_);
     chunks = store_.Freeze();
+    // Evicted transitions stay counted, so the counts are part of the
+    // snapshot: its chunks alone would not give them back.
+    if (visit_counts_ != nullptr) {
+      counts = visit_counts_->Records(kVisitCodesPerRecord);
+    }
     if (first_item_ > store_.first()) {
       const ChunkStore::Identity chunk = store_.ChunkIdentity(first_item_);
       consume.emplace();
@@ -1079,7 +1170,17 @@ absl::Status Table::WriteSnapshot(SnapshotWriter& writer) const {
     RETURN_IF_ERROR(writer.Write(insert));
   }
   if (consume) RETURN_IF_ERROR(writer.Write(*consume));
-  return writer.Write(sequences);
+  RETURN_IF_ERROR(writer.Write(sequences));
+  // After the chunks: restoring them counts them, and these records then
+  // set every code's count to the snapshot's.
+  for (v1::VisitCountRecord& record : counts) {
+    v1::LogRecord log_record;
+    record.set_job_id(job_id_);
+    record.set_table(config_.name());
+    log_record.mutable_visit_counts()->Swap(&record);
+    RETURN_IF_ERROR(writer.Write(log_record));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Table::Restore(v1::TrajectoryChunk chunk) {
@@ -1106,6 +1207,14 @@ void Table::RestoreSequences(const v1::SequenceRecord& record) {
     uint64_t& last = last_sequence_[actor];
     last = std::max(last, sequence);
   }
+}
+
+absl::Status Table::RestoreVisitCounts(const v1::VisitCountRecord& record) {
+  absl::MutexLock lock(&mu_);
+  if (visit_counts_ == nullptr) return absl::OkStatus();
+  RETURN_IF_ERROR(visit_counts_->Restore(record));
+  UpdateGaugesLocked();
+  return absl::OkStatus();
 }
 
 void Table::AttachLog(WriteAheadLog* log) {

@@ -25,6 +25,7 @@
 #include "replay/rate_limiter.h"
 #include "replay/replay_metrics.h"
 #include "replay/selectors/interface.h"
+#include "replay/visit_counts.h"
 
 namespace entropic {
 
@@ -42,9 +43,9 @@ struct SampleOptions {
   // PRIORITIZED: beta of the importance weights; <= 0 takes the table's.
   double importance_exponent = 0;
   // The extra columns the batch carries, in this order; unset: the table's
-  // own. One the table does not declare with the same name and spec comes
-  // back as zeros: how items of a demonstrations table join a batch shaped
-  // by another table's columns.
+  // own (Table::sample_columns). One the table does not have with the same
+  // name and spec comes back as zeros: how items of a demonstrations table
+  // join a batch shaped by another table's columns.
   std::optional<std::vector<v1::ColumnSpec>> columns;
 };
 
@@ -82,6 +83,12 @@ class Table {
 
   const v1::TableConfig& config() const { return config_; }
   const std::string& job_id() const { return job_id_; }
+  // The extra columns a sample of the table carries, in order: its
+  // extra_columns, then the visit count column (int64 []) if it counts
+  // visits.
+  const std::vector<v1::ColumnSpec>& sample_columns() const {
+    return sample_columns_;
+  }
 
   // Checks a chunk against the table's signature and limits: dtypes,
   // shapes, lengths, bytes, finite values, every extra column exactly once.
@@ -158,6 +165,9 @@ class Table {
   absl::Status Restore(v1::TrajectoryChunk chunk);
   void RestoreConsumed(const v1::ConsumeRecord& record);
   void RestoreSequences(const v1::SequenceRecord& record);
+  // Sets visit counts from a snapshot (ignored by a table without them).
+  // InvalidArgument for a malformed record.
+  absl::Status RestoreVisitCounts(const v1::VisitCountRecord& record);
   // After recovery: puts the rate limiter at its balance point, so neither
   // side waits on counts from before the restart.
   void FinishRecovery();
@@ -242,8 +252,12 @@ class Table {
   const int64_t action_bytes_;       // bytes of one action
   // Bytes of one step of each extra column, in the table's order.
   const std::vector<int64_t> column_bytes_;
-  // Where a sample of the table's own columns takes each: 0, 1, ...
+  const std::vector<v1::ColumnSpec> sample_columns_;
+  // Where a sample of the table's own columns takes each: 0, 1, ... (the
+  // visit count column last: the store's derived column of visit codes).
   const std::vector<int> own_columns_;
+  // The store's column of visit codes, or -1 without visit counts.
+  const int code_column_;
   const double importance_exponent_;
 
   mutable absl::Mutex mu_;
@@ -258,6 +272,8 @@ class Table {
   absl::flat_hash_map<std::string, uint64_t> last_sequence_
       ABSL_GUARDED_BY(mu_);
   RateLimiter limiter_ ABSL_GUARDED_BY(mu_);
+  // Null unless the table counts visits (config.visit_counts).
+  std::unique_ptr<VisitCounts> visit_counts_ ABSL_GUARDED_BY(mu_);
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingInsert> pending_inserts_ ABSL_GUARDED_BY(mu_);
   std::deque<PendingSample> pending_samples_ ABSL_GUARDED_BY(mu_);

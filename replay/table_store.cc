@@ -208,6 +208,12 @@ absl::Status TableStore::ApplyRecord(v1::LogRecord& record) {
       if (table.ok()) (*table)->RestoreSequences(record.sequences());
       return absl::OkStatus();
     }
+    case v1::LogRecord::kVisitCounts: {
+      absl::StatusOr<std::shared_ptr<Table>> table =
+          Find(record.visit_counts().job_id(), record.visit_counts().table());
+      if (!table.ok()) return absl::OkStatus();  // its job was deleted later
+      return (*table)->RestoreVisitCounts(record.visit_counts());
+    }
     default:
       return absl::DataLossError("unknown record in the replay log");
   }

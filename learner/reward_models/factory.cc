@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "learner/reward_models/adversarial_reward.h"
 #include "learner/reward_models/forward_model_bonus.h"
+#include "learner/reward_models/hashed_count_bonus.h"
 #include "learner/reward_models/pseudo_count_bonus.h"
 #include "learner/reward_models/rnd_bonus.h"
 
@@ -51,6 +52,10 @@ absl::StatusOr<std::vector<std::unique_ptr<RewardModel>>> MakeRewardModels(
   if (exploration.has_rnd()) {
     models.push_back(
         std::make_unique<RndBonus>(exploration.rnd(), env, device));
+  }
+  if (exploration.has_hashed_counts()) {
+    models.push_back(
+        std::make_unique<HashedCountBonus>(exploration.hashed_counts()));
   }
   if (exploration.has_pseudo_counts()) {
     ASSIGN_OR_RETURN(std::unique_ptr<PseudoCountBonus> model,

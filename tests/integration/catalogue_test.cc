@@ -248,6 +248,18 @@ std::function<Message()> Spoiled(Message good,
   };
 }
 
+// Visit counts that CartPoleTable takes: 8 bits over its 4 elements.
+v1::VisitCountConfig& ValidVisitCounts(v1::TableConfig& config) {
+  v1::VisitCountConfig& counts = *config.mutable_visit_counts();
+  counts.set_bits(8);
+  for (int j = 0; j < 4; ++j) {
+    counts.add_center(0);
+    counts.add_half_width(1);
+  }
+  counts.set_column("visit_count");
+  return counts;
+}
+
 TEST_F(CatalogueTest, BadTableConfigsAreRefused) {
   v1::CreateTablesRequest good;
   good.set_job_id("other-job");
@@ -353,6 +365,21 @@ TEST_F(CatalogueTest, BadTableConfigsAreRefused) {
       {"durable without a checkpoint dir",
        [](v1::TableConfig& c) { c.set_durable(true); },
        grpc::StatusCode::FAILED_PRECONDITION, "--checkpoint_dir"},
+      {"visit counts of no bits",
+       [](v1::TableConfig& c) { ValidVisitCounts(c).set_bits(0); }, invalid,
+       "visit_counts.bits"},
+      {"visit counts of 65 bits",
+       [](v1::TableConfig& c) { ValidVisitCounts(c).set_bits(65); }, invalid,
+       "visit_counts.bits"},
+      {"visit counts centred on more elements",
+       [](v1::TableConfig& c) { ValidVisitCounts(c).add_center(0); }, invalid,
+       "visit_counts.center"},
+      {"visit counts of zero width",
+       [](v1::TableConfig& c) { ValidVisitCounts(c).set_half_width(2, 0); },
+       invalid, "visit_counts.half_width[2]"},
+      {"visit counts in a column named like a response field",
+       [](v1::TableConfig& c) { ValidVisitCounts(c).set_column("keys"); },
+       invalid, "visit_counts.column"},
   };
   std::vector<BadRequest> requests;
   for (const Case& c : cases) {
@@ -674,6 +701,15 @@ TEST_F(CatalogueTest, BadJobSpecsAreRefused) {
        [q](v1::JobSpec& s) { q(s)->set_batch_size(1 << 20); }},
       {"algorithm.soft_q.hidden[0]",
        [q](v1::JobSpec& s) { q(s)->set_hidden(0, 0); }},
+      {"exploration.hashed_counts.bits",
+       [](v1::JobSpec& s) {
+         s.mutable_exploration()->mutable_hashed_counts()->set_bits(65);
+       }},
+      {"exploration.hashed_counts.scale",
+       [](v1::JobSpec& s) {
+         s.mutable_exploration()->mutable_hashed_counts()->set_scale(
+             std::nan(""));
+       }},
       {"algorithm.soft_q.hidden",
        [q](v1::JobSpec& s) {
          for (int i = 0; i < 10; ++i) q(s)->add_hidden(8);
