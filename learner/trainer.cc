@@ -80,6 +80,13 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
   v1::ColumnSpec& behaviour_log_prob = *agent.add_extra_columns();
   behaviour_log_prob.set_name(kBehaviourLogProbColumn);
   behaviour_log_prob.mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+  // Bootstrapped heads: each step's mask over the K heads, drawn by actors.
+  if (spec.exploration().has_bootstrapped_heads()) {
+    v1::ColumnSpec& mask = *agent.add_extra_columns();
+    mask.set_name(kBootstrapMaskColumn);
+    mask.mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+    mask.mutable_spec()->add_shape(spec.exploration().bootstrapped_heads().heads());
+  }
   agent.set_capacity(agent_spec.capacity());
   agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());
