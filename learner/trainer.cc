@@ -324,6 +324,7 @@ class Run {
         curves.Training(Seconds(), job_.Snapshot().progress(),
                         last_statistics);
       }
+      curves.Episodes(Seconds(), job_.env_steps(), job_.TakeEpisodes());
       if (pretrained || updates % spec_.eval().every_updates() == 0) {
         // A learner restart resumes from here.
         RETURN_IF_ERROR(SaveCheckpoint());
@@ -341,6 +342,7 @@ class Run {
       }
     }
     sampler.Stop();
+    curves.Episodes(Seconds(), job_.env_steps(), job_.TakeEpisodes());
     if (outcome.state == v1::SUCCEEDED &&
         last_eval_updates != algorithm_->updates()) {
       RETURN_IF_ERROR(Evaluate(curves).status());

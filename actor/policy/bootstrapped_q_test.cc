@@ -36,7 +36,7 @@ v1::BootstrappedQPolicySpec Spec(int heads, double prior_scale) {
 }
 
 TEST(BootstrappedQNetworkTest, AddsEachHeadsScaledPrior) {
-  BootstrappedQNetwork network(2, 3, {}, /*heads=*/2, /*prior_scale=*/3.0);
+  BootstrappedQNetwork network(2, 3, std::vector<int64_t>{}, /*heads=*/2, /*prior_scale=*/3.0);
   // f_0(s) = [1, 0; 0, 1; 1, 1] s + [0, 0, 1], p_0(s) = [0.5, 0.5, 0.5];
   // f_1(s) = [-1, 2, 0] (constant), p_1(s) = [0, 1; 0, 0; 0, 0] s.
   Mlp trained0 = network->trained(0);
@@ -64,14 +64,14 @@ TEST(BootstrappedQNetworkTest, AddsEachHeadsScaledPrior) {
   EXPECT_TRUE(torch::allclose(network->Head(1, s), q.select(1, 1)));
 
   // Without a prior scale the heads are the trained networks alone.
-  BootstrappedQNetwork plain(2, 3, {}, 2, 0.0);
+  BootstrappedQNetwork plain(2, 3, std::vector<int64_t>{}, 2, 0.0);
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(plain->forward(s).select(1, 0),
                               plain->trained(0)->forward(s)));
 }
 
 TEST(BootstrappedQNetworkTest, PriorsTravelWithTheWeightsButAreNotTrained) {
-  BootstrappedQNetwork network(2, 3, {4}, /*heads=*/3, 1.0);
+  BootstrappedQNetwork network(2, 3, std::vector<int64_t>{4}, /*heads=*/3, 1.0);
   // 3 trained and 3 prior networks of 2 layers (weight and bias).
   EXPECT_EQ(network->parameters().size(), 2u * 3u * 4u);
   EXPECT_EQ(network->TrainedParameters().size(), 3u * 4u);
@@ -178,7 +178,7 @@ TEST(BootstrappedQPolicyTest, ExportsTheMeanQAsTorchScript) {
   *spec.mutable_bootstrapped_q() = Spec(3, 2.0);
   spec.mutable_bootstrapped_q()->add_hidden(5);
   torch::manual_seed(5);
-  BootstrappedQNetwork network(2, 3, {5}, 3, 2.0);
+  BootstrappedQNetwork network(2, 3, std::vector<int64_t>{5}, 3, 2.0);
   const v1::Weights weights = WeightsFromModule(*network, "job", 4, 0.2);
   const std::string path =
       std::string(::testing::TempDir()) + "/bootstrapped.pt";
