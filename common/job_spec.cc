@@ -559,6 +559,9 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
 
 void ApplyJobDefaults(v1::JobSpec& spec) {
   if (spec.env().num_envs() == 0) spec.mutable_env()->set_num_envs(8);
+  if (spec.env().id() == "DeepSea-v0" && spec.env().deep_sea().size() == 0) {
+    spec.mutable_env()->mutable_deep_sea()->set_size(10);
+  }
   if (spec.actors() == 0) spec.set_actors(1);
   if (spec.seed() == 0) spec.set_seed(1);
   int batch_size = 0;

@@ -28,6 +28,8 @@ const std::map<std::string, int>& ExpectedTimeLimits() {
       {"Acrobot-v1", 500},     {"CartPole-v1", 500},
       {"MountainCar-v0", 200}, {"MountainCarContinuous-v0", 999},
       {"Pendulum-v1", 200},    {"Gridworld-v0", 20},
+      // Not Gymnasium's: episodes end after N = 10 steps, before the limit.
+      {"DeepSea-v0", 11},
   };
   return *limits;
 }
@@ -59,7 +61,8 @@ void RandomAction(const Environment& env, EnvRng& rng, Action& action,
 
 TEST(RegistryTest, ListsGymnasiumIdsSorted) {
   EXPECT_THAT(RegisteredEnvironmentIds(),
-              ElementsAre("Acrobot-v1", "CartPole-v1", "Gridworld-v0",
+              ElementsAre("Acrobot-v1", "CartPole-v1", "DeepSea-v0",
+                          "Gridworld-v0",
                           "MountainCar-v0", "MountainCarContinuous-v0",
                           "Pendulum-v1"));
 }
@@ -234,8 +237,8 @@ TEST(EnvironmentTest, ResetIsReproducibleWithTheSameSeed) {
     }
 
     // Another seed starts elsewhere (every classic control id draws a
-    // continuous position; gridworlds start in their start cell).
-    if (id == "Gridworld-v0") continue;
+    // continuous position; grids start in their start cell).
+    if (id == "Gridworld-v0" || id == "DeepSea-v0") continue;
     EnvRng other_rng(4321);
     EnvRng same_rng(1234);
     first->Reset(other_rng, absl::MakeSpan(first_obs));
@@ -286,6 +289,7 @@ TEST(EnvironmentTest, SetStateRejectsWrongSizes) {
       {"MountainCarContinuous-v0", {0.01, 0.01}},
       {"Pendulum-v1", {0.01, 0.01}},
       {"Gridworld-v0", {7}},
+      {"DeepSea-v0", {1, 1}},
   };
   for (const std::string& id : RegisteredEnvironmentIds()) {
     SCOPED_TRACE(id);

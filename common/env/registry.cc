@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "common/env/acrobot.h"
 #include "common/env/cart_pole.h"
+#include "common/env/deep_sea.h"
 #include "common/env/gridworld.h"
 #include "common/env/environment.h"
 #include "common/env/mountain_car.h"
@@ -43,11 +44,24 @@ absl::StatusOr<std::unique_ptr<Environment>> Make(
   return std::make_unique<T>();
 }
 
+absl::StatusOr<std::unique_ptr<Environment>> MakeDeepSea(
+    const v1::EnvironmentSpec& spec) {
+  if (spec.has_bandit()) {
+    return absl::InvalidArgumentError(
+        "env.bandit: DeepSea-v0 takes env.deep_sea options, not bandit ones");
+  }
+  absl::StatusOr<std::unique_ptr<DeepSea>> env =
+      DeepSea::Create(spec.deep_sea());
+  if (!env.ok()) return env.status();
+  return std::unique_ptr<Environment>(std::move(*env));
+}
+
 // Each id must equal the `info().id` of what its factory builds (checked by
 // environment_test).
 constexpr Registration kRegistrations[] = {
     {"Acrobot-v1", &Make<Acrobot>},
     {"CartPole-v1", &Make<CartPole>},
+    {"DeepSea-v0", &MakeDeepSea, /*classic_control=*/false},
     {"Gridworld-v0", &Make<Gridworld>, /*classic_control=*/false},
     {"MountainCar-v0", &Make<MountainCar>},
     {"MountainCarContinuous-v0", &Make<MountainCarContinuous>},
