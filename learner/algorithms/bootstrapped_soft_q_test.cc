@@ -128,7 +128,10 @@ TEST(BootstrappedSoftQLearnerTest, AHeadWhoseMaskKeepsNothingIsNotTrained) {
 }
 
 TEST(BootstrappedSoftQLearnerTest, TrainingLeavesThePriorsAsTheyWere) {
-  auto learner = BootstrappedSoftQLearner::Create(Spec(), Heads(2), 2, 2,
+  v1::SoftQSpec spec = Spec();
+  // A frozen target: the heads regress onto fixed targets, so the loss falls.
+  spec.mutable_target_update()->set_period(1000000);
+  auto learner = BootstrappedSoftQLearner::Create(spec, Heads(2), 2, 2,
                                                   "cpu", 1);
   ASSERT_TRUE(learner.ok());
   BootstrappedQNetwork& network = (*learner)->online();
@@ -148,7 +151,7 @@ TEST(BootstrappedSoftQLearnerTest, TrainingLeavesThePriorsAsTheyWere) {
   }
   EXPECT_TRUE(Same(priors, before));
   EXPECT_FALSE(Same(network->TrainedParameters(), trained));
-  EXPECT_LT(last, first);
+  EXPECT_LT(last, first * 0.1);
   // The priors stay part of the published weights.
   const v1::Weights weights = (*learner)->Weights();
   EXPECT_EQ(weights.tensors_size(), 2 * 2 * 4);
