@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "actor/adders/chunk_builder.h"
 #include "actor/adders/replay_writer.h"
+#include "actor/adders/step_columns.h"
 #include "actor/policy/policy.h"
 #include "actor/weights_subscriber.h"
 #include "common/env/vector_env.h"
@@ -87,13 +88,8 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   const EnvironmentInfo& info = envs->info();
   const int num_envs = envs->num_envs();
   RETURN_IF_ERROR(CheckPolicyFits(work.policy(), info));
-  for (const std::string& column : work.columns()) {
-    if (column != kBehaviourLogProbColumn) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("assignment.columns: the actor cannot fill column \"",
-                       column, "\"; it knows ", kBehaviourLogProbColumn));
-    }
-  }
+  ASSIGN_OR_RETURN(const StepColumns columns,
+                   StepColumns::Create(work.columns(), work.policy()));
   ASSIGN_OR_RETURN(std::unique_ptr<Policy> policy_holder,
                    options.make_policy ? options.make_policy(work.policy())
                                        : MakePolicy(work.policy()));
@@ -123,7 +119,7 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
   layout.observation_size = envs->observation_size();
   layout.discrete_actions = info.action_space.kind == Space::Kind::kDiscrete;
   layout.action_size = info.action_space.FlatSize();
-  layout.behaviour_log_prob = !work.columns().empty();
+  layout.extra_columns = columns.layout();
   std::vector<ChunkBuilder> builders;
   for (int i = 0; i < num_envs; ++i) builders.emplace_back(layout, i);
   std::vector<uint64_t> episode_ids(num_envs);
@@ -133,6 +129,9 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
 
   ProgressReporter reporter(options.learner, work);
   std::mt19937_64 rng(work.seed() ^ 0x5851f42d4c957f2dULL);
+  // Every environment begins its first episode.
+  for (int i = 0; i < num_envs; ++i) policy.BeginEpisode(i, rng);
+  std::vector<float> step_values;
   absl::Time next_report = absl::Now() + options.report_interval;
   LOG(INFO) << work.actor_id() << ": acting in " << num_envs << " x "
             << work.env().id() << " for job " << work.job_id();
@@ -167,10 +166,11 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
       const Action action = actions.action(i);
       const StepResult step = envs->Step(i, action);
       const bool ended = step.terminated || step.truncated;
+      columns.Fill(actions.log_probs[i], rng, step_values);
       builders[i].Append(
           action, static_cast<float>(step.reward),
           ended ? envs->final_observation(i) : envs->observation(i),
-          actions.log_probs[i]);
+          step_values);
       ++episode_steps[i];
       if (ended || builders[i].length() >= work.chunk_length()) {
         result = write(builders[i].Finish(step.terminated, step.truncated));
@@ -183,6 +183,7 @@ absl::Status RunAssignmentOrThrow(const AssignmentOptions& options) {
                             step.terminated);
         episode_ids[i] = next_episode_id++;
         episode_steps[i] = 0;
+        policy.BeginEpisode(i, rng);
       }
     }
     metrics.env_steps.Increment(num_envs);

@@ -304,15 +304,20 @@ int ExportCommand(const std::string& run_dir, const std::string& output) {
   const absl::Status exported =
       ExportTorchScript(checkpoint->policy, checkpoint->weights, path);
   if (!exported.ok()) return Fail(exported);
-  const bool discrete = checkpoint->policy.has_boltzmann();
+  const v1::PolicySpec& policy = checkpoint->policy;
+  const bool discrete = !policy.has_tanh_gaussian();
   const int64_t observation_size =
-      discrete ? checkpoint->policy.boltzmann().observation_size()
-               : checkpoint->policy.tanh_gaussian().observation_size();
+      policy.has_boltzmann()        ? policy.boltzmann().observation_size()
+      : policy.has_bootstrapped_q() ? policy.bootstrapped_q().observation_size()
+                                    : policy.tanh_gaussian().observation_size();
   std::printf(
       "wrote %s (%s policy of %s, weights version %lld)\n"
       "  policy = torch.jit.load(\"%s\")\n"
       "  policy(obs)  # obs: float32 [B, %lld] -> %s\n",
-      path.c_str(), discrete ? "Boltzmann" : "tanh-Gaussian",
+      path.c_str(),
+      policy.has_boltzmann()        ? "Boltzmann"
+      : policy.has_bootstrapped_q() ? "bootstrapped Q (the heads' mean)"
+                                    : "tanh-Gaussian",
       checkpoint->spec.env().id().c_str(),
       static_cast<long long>(checkpoint->weights.version()), path.c_str(),
       static_cast<long long>(observation_size),

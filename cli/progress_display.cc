@@ -155,7 +155,9 @@ void ProgressDisplay::Summary(const v1::Job& job) {
   } else if (!job.output_dir().empty()) {
     std::fprintf(out_, "  checkpoint   %s/checkpoint\n",
                  job.output_dir().c_str());
-    std::fprintf(out_, "  curves       %s/training.csv, evaluations.csv\n",
+    std::fprintf(out_,
+                 "  curves       %s/training.csv, evaluations.csv, "
+                 "episodes.csv\n",
                  job.output_dir().c_str());
   }
   std::fflush(out_);

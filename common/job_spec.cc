@@ -1,5 +1,6 @@
 #include "common/job_spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -25,7 +26,8 @@ constexpr int64_t kObservationElementBytes = sizeof(float);
 constexpr int64_t kDiscreteActionBytes = sizeof(int64_t);
 constexpr int64_t kBoxActionElementBytes = sizeof(float);
 // The agent table's extra columns: the behaviour policy's log-probability,
-// float32 per step (common/replay_columns.h, learner/trainer.cc).
+// float32 per step (common/replay_columns.h, learner/trainer.cc); with
+// bootstrapped heads also their float32 [K] mask, counted where K is known.
 constexpr int64_t kAgentColumnBytes = sizeof(float);
 // The visit count replay adds to samples for hashed_counts, int64.
 constexpr int64_t kVisitCountColumnBytes = sizeof(int64_t);
@@ -146,6 +148,44 @@ void ApplySacDefaults(v1::SacSpec& sac) {
     ApplyAdversarialDefaults(*sac.mutable_adversarial());
   }
   if (sac.has_imitation()) ApplyImitationDefaults(*sac.mutable_imitation());
+}
+
+void ApplyBootstrappedHeadsDefaults(v1::BootstrappedHeadsSpec& heads) {
+  if (heads.heads() == 0) heads.set_heads(10);
+  if (!heads.has_prior_scale()) heads.set_prior_scale(3.0);
+  if (heads.mask_probability() == 0) heads.set_mask_probability(0.5);
+}
+
+// Posterior sampling replaces soft Q's single network by K heads, so it
+// needs soft Q (and its discrete actions, which ValidateSoftQ checks) and
+// keeps its one fixed temperature; the imitation and adversarial parts
+// train or read one Boltzmann policy, which the heads do not have.
+absl::Status ValidateBootstrappedHeads(const v1::JobSpec& spec) {
+  const std::string field = "exploration.bootstrapped_heads";
+  const v1::BootstrappedHeadsSpec& heads = spec.exploration().bootstrapped_heads();
+  if (!spec.algorithm().has_soft_q()) {
+    return FieldError(field, "needs algorithm.soft_q (its Q network becomes "
+                             "the K heads)");
+  }
+  const v1::SoftQSpec& q = spec.algorithm().soft_q();
+  if (q.has_auto_alpha()) {
+    return FieldError(field, "does not combine with algorithm.soft_q."
+                             "auto_alpha: the heads share one fixed alpha");
+  }
+  if (q.has_imitation() || q.has_adversarial()) {
+    return FieldError(field,
+                      "does not combine with algorithm.soft_q.imitation or "
+                      "adversarial, which train one Boltzmann policy");
+  }
+  RETURN_IF_ERROR(CheckRange(field + ".heads", heads.heads(), 1, 64));
+  RETURN_IF_ERROR(
+      CheckNonNegativeFinite(field + ".prior_scale", heads.prior_scale()));
+  if (!(heads.mask_probability() > 0 && heads.mask_probability() <= 1)) {
+    return FieldError(field + ".mask_probability",
+                      absl::StrCat("must be in (0, 1], got ",
+                                   heads.mask_probability()));
+  }
+  return absl::OkStatus();
 }
 
 // Demonstrations must reach the batches of a job that learns from them.
@@ -636,6 +676,10 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
   int64_t outputs = 0;
   int batch_size = 0;
   int64_t action_bytes = 0;
+  // Networks of that shape published (bootstrapped heads: K trained and
+  // K prior networks), and extra column bytes per step.
+  int64_t networks = 1;
+  int64_t column_bytes = kAgentColumnBytes;
   if (spec.algorithm().has_soft_q()) {
     const v1::SoftQSpec& q = spec.algorithm().soft_q();
     algorithm = "algorithm.soft_q";
@@ -643,6 +687,12 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
     outputs = env.action_space.num_actions;  // Q values
     batch_size = q.batch_size();
     action_bytes = kDiscreteActionBytes;
+    if (spec.exploration().has_bootstrapped_heads()) {
+      const int64_t heads =
+          std::max(0, spec.exploration().bootstrapped_heads().heads());
+      networks = 2 * heads;
+      column_bytes += heads * sizeof(float);  // the bootstrap mask
+    }
   } else if (spec.algorithm().has_sac()) {
     const v1::SacSpec& sac = spec.algorithm().sac();
     const int64_t action_size = env.action_space.FlatSize();
@@ -656,7 +706,8 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
   }
   const int64_t room = max_message_bytes - kMessageOverheadBytes;
   const std::string limit = absl::StrCat(max_message_bytes >> 20, " MiB");
-  const int64_t weights = MlpWeightBytes(observation_size, hidden, outputs);
+  const int64_t weights = SaturatingMul(
+      networks, MlpWeightBytes(observation_size, hidden, outputs));
   if (weights > room) {
     return FieldError(
         algorithm + ".hidden",
@@ -707,6 +758,10 @@ void ApplyJobDefaults(v1::JobSpec& spec) {
   }
   ApplyBanditDefaults(*spec.mutable_env());
   if (spec.has_exploration()) ApplyBonusDefaults(*spec.mutable_exploration());
+  if (spec.exploration().has_bootstrapped_heads()) {
+    ApplyBootstrappedHeadsDefaults(
+        *spec.mutable_exploration()->mutable_bootstrapped_heads());
+  }
   v1::ReplaySpec& replay = *spec.mutable_replay();
   if (replay.chunk_length() == 0) replay.set_chunk_length(32);
   v1::TableSpec& agent = *replay.mutable_agent();
@@ -805,6 +860,9 @@ absl::Status ValidateJobSpec(const v1::JobSpec& spec) {
     default:
       return FieldError(
           "algorithm", "is required (soft_q, sac, maxent_irl or bandit)");
+  }
+  if (spec.exploration().has_bootstrapped_heads()) {
+    RETURN_IF_ERROR(ValidateBootstrappedHeads(spec));
   }
   RETURN_IF_ERROR(ValidateReplay(spec.replay(), batch_size));
   if (spec.exploration().has_hashed_counts()) {

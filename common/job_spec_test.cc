@@ -498,6 +498,119 @@ TEST(JobSpecTest, AdversarialRefusesBadFieldsNamingThem) {
   }
 }
 
+v1::JobSpec BootstrappedSpec() {
+  v1::JobSpec spec;
+  spec.set_name("deep-sea");
+  spec.mutable_env()->set_id("CartPole-v1");
+  spec.mutable_algorithm()->mutable_soft_q();
+  spec.mutable_exploration()->mutable_bootstrapped_heads();
+  spec.mutable_stop()->set_env_steps(10000);
+  ApplyJobDefaults(spec);
+  return spec;
+}
+
+TEST(JobSpecTest, BootstrappedHeadsDefaultsAreFilledAndValid) {
+  const v1::JobSpec spec = BootstrappedSpec();
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+  const v1::BootstrappedHeadsSpec& heads =
+      spec.exploration().bootstrapped_heads();
+  EXPECT_EQ(heads.heads(), 10);
+  EXPECT_DOUBLE_EQ(heads.prior_scale(), 3.0);
+  EXPECT_DOUBLE_EQ(heads.mask_probability(), 0.5);
+  // An explicit prior scale of 0 (no priors) is kept.
+  v1::JobSpec no_prior;
+  no_prior.mutable_exploration()->mutable_bootstrapped_heads()->set_prior_scale(
+      0.0);
+  ApplyJobDefaults(no_prior);
+  EXPECT_EQ(no_prior.exploration().bootstrapped_heads().prior_scale(), 0.0);
+}
+
+TEST(JobSpecTest, BootstrappedHeadsRefusesBadFieldsNamingThem) {
+  const std::vector<std::pair<std::string, std::function<void(v1::JobSpec&)>>>
+      cases = {
+          {"exploration.bootstrapped_heads.heads: must be in [1, 64], got 65",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_bootstrapped_heads()->set_heads(
+                 65);
+           }},
+          {"exploration.bootstrapped_heads.heads: must be in [1, 64], got -1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()->mutable_bootstrapped_heads()->set_heads(
+                 -1);
+           }},
+          {"exploration.bootstrapped_heads.prior_scale: must be >= 0",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()
+                 ->mutable_bootstrapped_heads()
+                 ->set_prior_scale(-0.5);
+           }},
+          {"exploration.bootstrapped_heads.prior_scale: must be >= 0",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()
+                 ->mutable_bootstrapped_heads()
+                 ->set_prior_scale(std::numeric_limits<double>::infinity());
+           }},
+          {"exploration.bootstrapped_heads.mask_probability: must be in (0, "
+           "1], got 1.5",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()
+                 ->mutable_bootstrapped_heads()
+                 ->set_mask_probability(1.5);
+           }},
+          {"exploration.bootstrapped_heads.mask_probability: must be in (0, "
+           "1], got -0.1",
+           [](v1::JobSpec& s) {
+             s.mutable_exploration()
+                 ->mutable_bootstrapped_heads()
+                 ->set_mask_probability(-0.1);
+           }},
+          {"exploration.bootstrapped_heads: does not combine with "
+           "algorithm.soft_q.auto_alpha",
+           [](v1::JobSpec& s) {
+             auto& auto_alpha =
+                 *s.mutable_algorithm()->mutable_soft_q()->mutable_auto_alpha();
+             auto_alpha.set_target_entropy(0.3);
+             auto_alpha.set_lr(1e-3);
+           }},
+          {"exploration.bootstrapped_heads: does not combine with "
+           "algorithm.soft_q.imitation",
+           [](v1::JobSpec& s) {
+             s.mutable_algorithm()->mutable_soft_q()->mutable_imitation();
+             s.mutable_replay()->mutable_demonstrations()->set_fraction(0.5);
+           }},
+          {"exploration.bootstrapped_heads: needs algorithm.soft_q",
+           [](v1::JobSpec& s) {
+             s.mutable_env()->set_id("Pendulum-v1");
+             s.mutable_algorithm()->mutable_sac();
+             ApplyJobDefaults(s);
+           }},
+      };
+  for (const auto& [message, corrupt] : cases) {
+    v1::JobSpec spec = BootstrappedSpec();
+    corrupt(spec);
+    const absl::Status status = ValidateJobSpec(spec);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << message;
+    EXPECT_THAT(std::string(status.message()), StartsWith(message));
+  }
+}
+
+TEST(JobSpecTest, BootstrappedHeadsCountEveryHeadAndPriorInTheWeights) {
+  v1::JobSpec spec = BootstrappedSpec();
+  v1::SoftQSpec& q = *spec.mutable_algorithm()->mutable_soft_q();
+  q.clear_hidden();
+  q.add_hidden(1024);
+  q.add_hidden(1024);
+  // One network of (4 + 1) x 1024 + 1025 x 1024 + 1025 x 2 floats is 4.0
+  // MiB: 20 of them (10 heads and their priors) are 80.6 MiB.
+  const absl::Status status = ValidateJobSpec(spec);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith("algorithm.soft_q.hidden: the policy network's "
+                         "weights take 80.6 MiB"));
+  spec.mutable_exploration()->mutable_bootstrapped_heads()->set_heads(5);
+  EXPECT_TRUE(ValidateJobSpec(spec).ok()) << ValidateJobSpec(spec);
+}
+
 TEST(JobSpecTest, WeightsOverTheMessageLimitAreRefusedNamingHidden) {
   v1::JobSpec spec = ValidSpec();
   v1::SoftQSpec& q = *spec.mutable_algorithm()->mutable_soft_q();

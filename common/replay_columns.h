@@ -17,6 +17,11 @@ inline constexpr char kBehaviourLogProbColumn[] = "behaviour_log_prob";
 // returns it with every sample.
 inline constexpr char kVisitCountColumn[] = "visit_count";
 
+// The bootstrap mask of a bootstrapped Q network's K heads: float32 [K] per
+// step, each entry 1 (the head trains on the step) with the policy's
+// mask_probability, else 0; drawn by the actor (BootstrappedQPolicySpec).
+inline constexpr char kBootstrapMaskColumn[] = "bootstrap_mask";
+
 }  // namespace entropic
 
 #endif  // ENTROPIC_COMMON_REPLAY_COLUMNS_H_

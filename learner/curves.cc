@@ -33,7 +33,10 @@ Curves::Curves(const std::string& directory,
       training_(Open(directory + "/training.csv", TrainingHeader(statistics))),
       evaluations_(Open(directory + "/evaluations.csv",
                         "wall_seconds,updates,env_steps,episodes,mean_return,"
-                        "std_return,min_return,max_return")) {}
+                        "std_return,min_return,max_return")),
+      episodes_(Open(directory + "/episodes.csv",
+                     "wall_seconds,env_steps,episode_return,length,"
+                     "terminated")) {}
 
 void Curves::Training(double seconds, const v1::JobProgress& progress,
                       const Statistics& statistics) {
@@ -58,6 +61,17 @@ void Curves::Evaluation(double seconds, const v1::EvalResult& eval) {
       eval.env_steps(), eval.episodes(), eval.mean_return(), eval.std_return(),
       eval.min_return(), eval.max_return());
   evaluations_.flush();
+}
+
+void Curves::Episodes(double seconds, int64_t env_steps,
+                      const std::vector<v1::EpisodeSummary>& episodes) {
+  if (episodes.empty()) return;
+  for (const v1::EpisodeSummary& episode : episodes) {
+    episodes_ << absl::StrFormat("%.3f,%d,%.6g,%d,%d\n", seconds, env_steps,
+                                 episode.episode_return(), episode.length(),
+                                 episode.terminated() ? 1 : 0);
+  }
+  episodes_.flush();
 }
 
 }  // namespace entropic

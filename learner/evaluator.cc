@@ -26,6 +26,8 @@ absl::StatusOr<v1::EvalResult> EvaluateOrThrow(
   std::mt19937_64 rng(options.seed);
 
   const int n = envs->num_envs();
+  // Each row plays one episode.
+  for (int i = 0; i < n; ++i) policy.BeginEpisode(i, rng);
   std::vector<double> returns(n, 0.0);
   std::vector<bool> done(n, false);
   int remaining = n;

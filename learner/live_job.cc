@@ -177,6 +177,10 @@ absl::StatusOr<bool> LiveJob::RecordProgress(
   for (const v1::EpisodeSummary& episode : report.episodes()) {
     recent_returns_.push_back(episode.episode_return());
     if (recent_returns_.size() > kReturnWindow) recent_returns_.pop_front();
+    unwritten_episodes_.push_back(episode);
+    if (unwritten_episodes_.size() > kUnwrittenEpisodes) {
+      unwritten_episodes_.pop_front();
+    }
   }
   if (!recent_returns_.empty()) {
     progress.set_mean_episode_return(
@@ -189,6 +193,14 @@ absl::StatusOr<bool> LiveJob::RecordProgress(
     progress.set_actors(actors_.size());
   }
   return keep_working;
+}
+
+std::vector<v1::EpisodeSummary> LiveJob::TakeEpisodes() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::EpisodeSummary> episodes(unwritten_episodes_.begin(),
+                                           unwritten_episodes_.end());
+  unwritten_episodes_.clear();
+  return episodes;
 }
 
 int64_t LiveJob::env_steps() const {

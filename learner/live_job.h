@@ -75,6 +75,11 @@ class LiveJob {
   absl::StatusOr<bool> RecordProgress(const v1::ReportProgressRequest& report,
                                       absl::Time now);
   int64_t env_steps() const;
+  // The episodes actors reported since the previous call, in the order
+  // their reports arrived (the trainer writes them to episodes.csv). Keeps
+  // at most kUnwrittenEpisodes between calls, the newest.
+  std::vector<v1::EpisodeSummary> TakeEpisodes();
+  static constexpr size_t kUnwrittenEpisodes = 100000;
 
   // --- Trainer ---
   void RecordTraining(const TrainingStats& stats);
@@ -130,6 +135,7 @@ class LiveJob {
   std::map<std::string, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
   int next_actor_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<double> recent_returns_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::EpisodeSummary> unwritten_episodes_ ABSL_GUARDED_BY(mu_);
   // Counters at the previous PROGRESS event, for rates.
   absl::Time last_progress_time_ ABSL_GUARDED_BY(mu_);
   int64_t last_progress_updates_ ABSL_GUARDED_BY(mu_) = 0;

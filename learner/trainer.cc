@@ -88,6 +88,14 @@ v1::CreateTablesRequest TablesFor(const LiveJob& job,
     *agent.mutable_visit_counts() = VisitCountConfigFor(
         spec.exploration().hashed_counts(), env.observation_space);
   }
+  // Bootstrapped heads: each step's mask over the K heads, drawn by actors.
+  if (spec.exploration().has_bootstrapped_heads()) {
+    v1::ColumnSpec& mask = *agent.add_extra_columns();
+    mask.set_name(kBootstrapMaskColumn);
+    mask.mutable_spec()->set_dtype(v1::DTYPE_FLOAT32);
+    mask.mutable_spec()->add_shape(
+        spec.exploration().bootstrapped_heads().heads());
+  }
   agent.set_capacity(agent_spec.capacity());
   agent.set_capacity_bytes(agent_spec.capacity_bytes());
   agent.set_max_chunk_length(spec.replay().chunk_length());
@@ -325,6 +333,7 @@ class Run {
         curves.Training(Seconds(), job_.Snapshot().progress(),
                         last_statistics);
       }
+      curves.Episodes(Seconds(), job_.env_steps(), job_.TakeEpisodes());
       if (pretrained || updates % spec_.eval().every_updates() == 0) {
         // A learner restart resumes from here.
         RETURN_IF_ERROR(SaveCheckpoint());
@@ -342,6 +351,7 @@ class Run {
       }
     }
     sampler.Stop();
+    curves.Episodes(Seconds(), job_.env_steps(), job_.TakeEpisodes());
     if (outcome.state == v1::SUCCEEDED &&
         last_eval_updates != algorithm_->updates()) {
       RETURN_IF_ERROR(Evaluate(curves).status());

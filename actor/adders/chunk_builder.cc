@@ -6,8 +6,24 @@
 
 namespace entropic {
 
+int64_t ExtraColumnLayout::elements() const {
+  int64_t elements = 1;
+  for (int64_t dim : shape) elements *= dim;
+  return elements;
+}
+
+int64_t ChunkLayout::extra_elements() const {
+  int64_t elements = 0;
+  for (const ExtraColumnLayout& column : extra_columns) {
+    elements += column.elements();
+  }
+  return elements;
+}
+
 ChunkBuilder::ChunkBuilder(ChunkLayout layout, uint32_t env_index)
-    : layout_(std::move(layout)), env_index_(env_index) {}
+    : layout_(std::move(layout)),
+      env_index_(env_index),
+      extra_values_(layout_.extra_columns.size()) {}
 
 void ChunkBuilder::Begin(absl::Span<const float> observation,
                          uint64_t episode_id, int64_t start_step,
@@ -20,14 +36,19 @@ void ChunkBuilder::Begin(absl::Span<const float> observation,
   discrete_actions_.clear();
   box_actions_.clear();
   rewards_.clear();
-  behaviour_log_probs_.clear();
+  for (std::vector<float>& values : extra_values_) values.clear();
 }
 
 void ChunkBuilder::Append(const Action& action, float reward,
                           absl::Span<const float> next_observation,
-                          float behaviour_log_prob) {
-  if (layout_.behaviour_log_prob) {
-    behaviour_log_probs_.push_back(behaviour_log_prob);
+                          absl::Span<const float> extra_values) {
+  size_t offset = 0;
+  for (size_t c = 0; c < layout_.extra_columns.size(); ++c) {
+    const int64_t elements = layout_.extra_columns[c].elements();
+    for (int64_t e = 0; e < elements; ++e, ++offset) {
+      extra_values_[c].push_back(
+          offset < extra_values.size() ? extra_values[offset] : 0.0f);
+    }
   }
   if (layout_.discrete_actions) {
     discrete_actions_.push_back(action.index);
@@ -59,10 +80,13 @@ v1::TrajectoryChunk ChunkBuilder::Finish(bool terminated, bool truncated) {
         MakeTensor<float>(box_actions_, {n, layout_.action_size});
   }
   *chunk.mutable_rewards() = MakeTensor<float>(rewards_, {n});
-  if (layout_.behaviour_log_prob) {
+  for (size_t c = 0; c < layout_.extra_columns.size(); ++c) {
+    const ExtraColumnLayout& layout = layout_.extra_columns[c];
+    std::vector<int64_t> shape = {n};
+    shape.insert(shape.end(), layout.shape.begin(), layout.shape.end());
     v1::NamedTensor& column = *chunk.add_extra_columns();
-    column.set_name(kBehaviourLogProbColumn);
-    *column.mutable_tensor() = MakeTensor<float>(behaviour_log_probs_, {n});
+    column.set_name(layout.name);
+    *column.mutable_tensor() = MakeTensor<float>(extra_values_[c], shape);
   }
   // Gymnasium may report both at the time limit: termination wins.
   chunk.set_terminated(terminated);

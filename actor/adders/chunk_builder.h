@@ -12,6 +12,18 @@
 
 namespace entropic {
 
+// One extra float32 per-step column of the chunks (TableConfig's
+// extra_columns), e.g. kBehaviourLogProbColumn or kBootstrapMaskColumn.
+struct ExtraColumnLayout {
+  std::string name;
+  // The shape of one step's value; empty for one value per step. A chunk
+  // of n steps carries [n, shape...].
+  std::vector<int64_t> shape;
+
+  // Floats per step.
+  int64_t elements() const;
+};
+
 // Where one actor's chunks go and what they look like.
 struct ChunkLayout {
   std::string job_id;
@@ -21,9 +33,11 @@ struct ChunkLayout {
   // Discrete actions travel as int64 [n]; box actions as float32 [n, dim].
   bool discrete_actions = true;
   int64_t action_size = 1;
-  // Chunks carry the extra column "behaviour_log_prob" (float32 [n]): the
-  // acting policy's log-probability of each action.
-  bool behaviour_log_prob = false;
+  // The extra columns chunks carry, in this order.
+  std::vector<ExtraColumnLayout> extra_columns;
+
+  // Floats per step over all extra columns.
+  int64_t extra_elements() const;
 };
 
 // Accumulates the steps of one environment into a TrajectoryChunk: the
@@ -49,11 +63,13 @@ class ChunkBuilder {
   int length() const { return static_cast<int>(rewards_.size()); }
 
   // Records one step: the action taken, its reward, and the observation
-  // after it (the final observation if the episode ended); and, when the
-  // layout records it, the acting policy's log-probability of the action.
+  // after it (the final observation if the episode ended); and the step's
+  // values of the layout's extra columns, concatenated in their order
+  // (layout.extra_elements() floats; missing ones are written as 0, extra
+  // ones ignored).
   void Append(const Action& action, float reward,
               absl::Span<const float> next_observation,
-              float behaviour_log_prob = 0.0f);
+              absl::Span<const float> extra_values = {});
 
   // The finished chunk (sequence left 0 for the writer to assign); the
   // builder becomes inactive.
@@ -70,7 +86,8 @@ class ChunkBuilder {
   std::vector<int64_t> discrete_actions_;
   std::vector<float> box_actions_;
   std::vector<float> rewards_;
-  std::vector<float> behaviour_log_probs_;
+  // Per extra column, its values so far.
+  std::vector<std::vector<float>> extra_values_;
 };
 
 }  // namespace entropic

@@ -86,12 +86,12 @@ TEST(ChunkBuilderTest, BoxActionsTravelAsFloatRows) {
 
 TEST(ChunkBuilderTest, BehaviourLogProbsTravelAsAnExtraColumn) {
   ChunkLayout layout = Layout();
-  layout.behaviour_log_prob = true;
+  layout.extra_columns = {{kBehaviourLogProbColumn, {}}};
   ChunkBuilder builder(layout, /*env_index=*/0);
   const std::vector<float> o = {0, 0};
   builder.Begin(o, 0, 0, 0);
-  builder.Append(Action{1, {}}, 1.0f, o, -0.25f);
-  builder.Append(Action{0, {}}, 1.0f, o, -1.5f);
+  builder.Append(Action{1, {}}, 1.0f, o, {-0.25f});
+  builder.Append(Action{0, {}}, 1.0f, o, {-1.5f});
   const v1::TrajectoryChunk chunk = builder.Finish(false, false);
   ASSERT_EQ(chunk.extra_columns_size(), 1);
   EXPECT_EQ(chunk.extra_columns(0).name(), kBehaviourLogProbColumn);
@@ -104,13 +104,35 @@ TEST(ChunkBuilderTest, BehaviourLogProbsTravelAsAnExtraColumn) {
   EXPECT_EQ(values[1], -1.5f);
   // The next chunk starts empty; without the layout flag there is none.
   builder.Begin(o, 0, 2, 0);
-  builder.Append(Action{1, {}}, 1.0f, o, -0.5f);
+  builder.Append(Action{1, {}}, 1.0f, o, {-0.5f});
   EXPECT_THAT(builder.Finish(false, false).extra_columns(0).tensor().shape(),
               ElementsAre(1));
   ChunkBuilder plain(Layout(), /*env_index=*/0);
   plain.Begin(o, 0, 0, 0);
-  plain.Append(Action{1, {}}, 1.0f, o, -0.5f);
+  plain.Append(Action{1, {}}, 1.0f, o, {-0.5f});
   EXPECT_EQ(plain.Finish(false, false).extra_columns_size(), 0);
+}
+
+TEST(ChunkBuilderTest, ColumnsOfSeveralValuesPerStepGetTheirShape) {
+  ChunkLayout layout = Layout();
+  layout.extra_columns = {{kBehaviourLogProbColumn, {}},
+                          {kBootstrapMaskColumn, {3}}};
+  EXPECT_EQ(layout.extra_elements(), 4);
+  ChunkBuilder builder(layout, /*env_index=*/0);
+  const std::vector<float> o = {0, 0};
+  builder.Begin(o, 0, 0, 0);
+  builder.Append(Action{1, {}}, 1.0f, o, {-0.5f, 1, 0, 1});
+  builder.Append(Action{0, {}}, 1.0f, o, {-2.0f, 0, 0, 1});
+  const v1::TrajectoryChunk chunk = builder.Finish(false, false);
+  ASSERT_EQ(chunk.extra_columns_size(), 2);
+  EXPECT_EQ(chunk.extra_columns(0).name(), kBehaviourLogProbColumn);
+  EXPECT_THAT(TensorValues<float>(chunk.extra_columns(0).tensor()),
+              ElementsAre(-0.5f, -2.0f));
+  EXPECT_EQ(chunk.extra_columns(1).name(), kBootstrapMaskColumn);
+  EXPECT_EQ(chunk.extra_columns(1).tensor().dtype(), v1::DTYPE_FLOAT32);
+  EXPECT_THAT(chunk.extra_columns(1).tensor().shape(), ElementsAre(2, 3));
+  EXPECT_THAT(TensorValues<float>(chunk.extra_columns(1).tensor()),
+              ElementsAre(1, 0, 1, 0, 0, 1));
 }
 
 }  // namespace

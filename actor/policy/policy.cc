@@ -1,7 +1,10 @@
 #include "actor/policy/policy.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "actor/policy/boltzmann_policy.h"
+#include "actor/policy/bootstrapped_q_policy.h"
 #include "actor/policy/tanh_gaussian.h"
 
 namespace entropic {
@@ -63,9 +66,37 @@ absl::StatusOr<std::unique_ptr<Policy>> MakePolicy(const v1::PolicySpec& spec) {
       if (!hidden.ok()) return hidden;
       return std::make_unique<TanhGaussianPolicy>(gaussian);
     }
+    case v1::PolicySpec::kBootstrappedQ: {
+      const v1::BootstrappedQPolicySpec& heads = spec.bootstrapped_q();
+      if (heads.observation_size() <= 0 || heads.num_actions() <= 0) {
+        return absl::InvalidArgumentError(
+            "policy.bootstrapped_q: observation_size and num_actions must be "
+            "positive");
+      }
+      if (heads.heads() < 1 || heads.heads() > kMaxBootstrappedHeads) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "policy.bootstrapped_q.heads: must be in [1, ",
+            kMaxBootstrappedHeads, "], got ", heads.heads()));
+      }
+      if (!(heads.prior_scale() >= 0 && std::isfinite(heads.prior_scale()))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("policy.bootstrapped_q.prior_scale: must be >= 0, got ",
+                         heads.prior_scale()));
+      }
+      if (!(heads.mask_probability() > 0 && heads.mask_probability() <= 1)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "policy.bootstrapped_q.mask_probability: must be in (0, 1], got ",
+            heads.mask_probability()));
+      }
+      absl::Status hidden =
+          CheckHidden(heads.hidden(), "policy.bootstrapped_q.hidden");
+      if (!hidden.ok()) return hidden;
+      return std::make_unique<BootstrappedQPolicy>(heads);
+    }
     default:
       return absl::InvalidArgumentError(
-          "policy: names no policy (boltzmann or tanh_gaussian)");
+          "policy: names no policy (boltzmann, tanh_gaussian or "
+          "bootstrapped_q)");
   }
 }
 
@@ -107,9 +138,26 @@ absl::Status CheckPolicyFits(const v1::PolicySpec& spec,
             info.action_space.FlatSize()));
       }
       return absl::OkStatus();
+    case v1::PolicySpec::kBootstrappedQ:
+      if (!discrete) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "policy.bootstrapped_q: ", info.id,
+            " has continuous actions; Q heads need discrete ones"));
+      }
+      if (spec.bootstrapped_q().observation_size() != observation_size ||
+          spec.bootstrapped_q().num_actions() !=
+              info.action_space.num_actions) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "policy.bootstrapped_q: built for ",
+            spec.bootstrapped_q().observation_size(), " observations and ",
+            spec.bootstrapped_q().num_actions(), " actions; ", info.id,
+            " has ", observation_size, " and ", info.action_space.num_actions));
+      }
+      return absl::OkStatus();
     default:
       return absl::InvalidArgumentError(
-          "policy: names no policy (boltzmann or tanh_gaussian)");
+          "policy: names no policy (boltzmann, tanh_gaussian or "
+          "bootstrapped_q)");
   }
 }
 

@@ -53,9 +53,19 @@ class Policy {
   virtual ActionBatch Act(absl::Span<const float> observations, int batch,
                           bool deterministic, std::mt19937_64& rng) = 0;
 
+  // Row `row` (one environment) begins an episode: policies that commit to
+  // something per episode (a bootstrapped Q head, Thompson sampling) draw
+  // it here from `rng`. Callers call it at every episode start of every
+  // row; the default does nothing.
+  virtual void BeginEpisode(int row, std::mt19937_64& rng) {}
+
   // Weights version loaded; -1 before the first Load.
   virtual int64_t version() const = 0;
 };
+
+// Most heads a bootstrapped Q policy may have (job_spec.cc checks jobs
+// against the same bound).
+inline constexpr int kMaxBootstrappedHeads = 64;
 
 // The policy `spec` describes, with freshly initialised weights (Load
 // published ones before acting). InvalidArgument naming the field for a

@@ -11,16 +11,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "actor/policy/boltzmann_policy.h"
+#include "actor/policy/bootstrapped_q_policy.h"
 #include "actor/policy/tanh_gaussian.h"
 
 namespace entropic {
 namespace {
 
-// Registers the Mlp's parameters on `module` as w<i>, b<i> and returns the
-// TorchScript lines that run it on `input` into `output` (ReLU between
-// layers, none after the last).
+// Registers the Mlp's parameters on `module` as <prefix>w<i>, <prefix>b<i>
+// and returns the TorchScript lines that run it on `input` into `output`
+// (ReLU between layers, none after the last).
 std::string RegisterMlp(torch::nn::Module& mlp, torch::jit::Module& module,
-                        const std::string& input, const std::string& output) {
+                        const std::string& input, const std::string& output,
+                        const std::string& prefix = "") {
   std::vector<torch::Tensor> weights, biases;
   for (const auto& item : mlp.named_parameters(/*recurse=*/true)) {
     const torch::Tensor value = item.value().detach().clone();
@@ -33,11 +35,11 @@ std::string RegisterMlp(torch::nn::Module& mlp, torch::jit::Module& module,
   std::string code;
   std::string x = input;
   for (size_t i = 0; i < weights.size(); ++i) {
-    module.register_parameter(absl::StrCat("w", i), weights[i], false);
-    module.register_parameter(absl::StrCat("b", i), biases[i], false);
+    module.register_parameter(absl::StrCat(prefix, "w", i), weights[i], false);
+    module.register_parameter(absl::StrCat(prefix, "b", i), biases[i], false);
     const std::string y = i + 1 == weights.size() ? output : "x";
-    absl::StrAppend(&code, "        ", y, " = torch.addmm(self.b", i, ", ", x,
-                    ", self.w", i, ".t())\n");
+    absl::StrAppend(&code, "        ", y, " = torch.addmm(self.", prefix, "b",
+                    i, ", ", x, ", self.", prefix, "w", i, ".t())\n");
     if (i + 1 != weights.size()) absl::StrAppend(&code, "        x = torch.relu(x)\n");
     x = "x";
   }
@@ -65,6 +67,48 @@ def probabilities(self, obs: Tensor) -> Tensor:
 def act(self, obs: Tensor) -> Tensor:
     return torch.argmax(self.forward(obs), 1)
 )"));
+  return absl::OkStatus();
+}
+
+// Every head's trained and prior network under h<k>_ and p<k>_; forward is
+// the heads' mean Q (what evaluation acts greedily on).
+absl::Status ExportBootstrappedQ(const v1::BootstrappedQPolicySpec& spec,
+                                 const v1::Weights& weights,
+                                 torch::jit::Module& module) {
+  BootstrappedQPolicy policy(spec);
+  absl::Status loaded = policy.Load(weights);
+  if (!loaded.ok()) return loaded;
+  BootstrappedQNetwork& network = policy.network();
+  std::string code = R"(
+def heads(self, obs: Tensor) -> Tensor:
+)";
+  std::string stacked;
+  for (int64_t k = 0; k < network->heads(); ++k) {
+    absl::StrAppend(
+        &code,
+        RegisterMlp(*network->trained(k), module, "obs",
+                    absl::StrCat("f", k), absl::StrCat("h", k, "_")),
+        RegisterMlp(*network->prior(k), module, "obs", absl::StrCat("p", k),
+                    absl::StrCat("p", k, "_")));
+    absl::StrAppend(&stacked, k == 0 ? "" : ", ", "f", k, " + self.prior_scale * p",
+                    k);
+  }
+  absl::StrAppend(&code, "        return torch.stack([", stacked, R"(], 1)
+
+def forward(self, obs: Tensor) -> Tensor:
+    return torch.mean(self.heads(obs), 1)
+
+def probabilities(self, obs: Tensor) -> Tensor:
+    return torch.softmax(self.forward(obs) / self.temperature, 1)
+
+def act(self, obs: Tensor) -> Tensor:
+    return torch.argmax(self.forward(obs), 1)
+)");
+  module.register_attribute("temperature", c10::FloatType::get(),
+                            policy.temperature());
+  module.register_attribute("prior_scale", c10::FloatType::get(),
+                            network->prior_scale());
+  module.define(code);
   return absl::OkStatus();
 }
 
@@ -109,9 +153,13 @@ absl::Status ExportTorchScript(const v1::PolicySpec& spec,
       case v1::PolicySpec::kTanhGaussian:
         built = ExportTanhGaussian(spec.tanh_gaussian(), weights, module);
         break;
+      case v1::PolicySpec::kBootstrappedQ:
+        built = ExportBootstrappedQ(spec.bootstrapped_q(), weights, module);
+        break;
       default:
         return absl::InvalidArgumentError(
-            "policy: names no policy (boltzmann or tanh_gaussian)");
+            "policy: names no policy (boltzmann, tanh_gaussian or "
+            "bootstrapped_q)");
     }
     if (!built.ok()) return built;
     module.eval();

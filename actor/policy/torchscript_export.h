@@ -18,6 +18,12 @@ namespace entropic {
 //     probabilities(obs) -> softmax(Q / alpha) [B, num_actions]
 //     act(obs) -> argmax_a Q, int64 [B]
 //     temperature -> alpha (an attribute)
+//   Bootstrapped Q heads:
+//     forward(obs) -> the heads' mean Q [B, num_actions]
+//     heads(obs) -> every head's Q, f_k + prior_scale p_k, [B, K, num_actions]
+//     probabilities(obs) -> softmax(mean Q / alpha) [B, num_actions]
+//     act(obs) -> argmax_a mean Q, int64 [B]
+//     temperature, prior_scale (attributes)
 //   Tanh-Gaussian (SAC):
 //     forward(obs) -> the deterministic action [B, A], the squashed mean
 //                     scaled to the bounds
