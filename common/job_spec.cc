@@ -718,9 +718,9 @@ absl::Status CheckMessageSizes(const v1::JobSpec& spec,
   }
   const int64_t observation_bytes =
       SaturatingMul(observation_size, kObservationElementBytes);
-  const int64_t column_bytes =
-      kAgentColumnBytes +
-      (spec.exploration().has_hashed_counts() ? kVisitCountColumnBytes : 0);
+  if (spec.exploration().has_hashed_counts()) {
+    column_bytes += kVisitCountColumnBytes;  // replay's count, per sample
+  }
   const int64_t batch = SampleBatchBytes(batch_size, observation_bytes,
                                          action_bytes, column_bytes);
   if (batch > room) {

@@ -52,6 +52,23 @@ std::vector<int64_t> GreedyActions(const torch::Tensor& q) {
                               best.data_ptr<int64_t>() + best.numel());
 }
 
+ActionBatch BoltzmannActions(const torch::Tensor& q, double alpha,
+                             bool deterministic, std::mt19937_64& rng) {
+  ActionBatch actions;
+  actions.indices = deterministic
+                        ? GreedyActions(q)
+                        : SampleActions(BoltzmannProbabilities(q, alpha), rng);
+  const torch::Tensor log_pi =
+      torch::log_softmax(q / alpha, /*dim=*/1)
+          .gather(1, torch::tensor(actions.indices).unsqueeze(1))
+          .squeeze(1)
+          .to(torch::kFloat32)
+          .contiguous();
+  actions.log_probs.assign(log_pi.data_ptr<float>(),
+                           log_pi.data_ptr<float>() + log_pi.numel());
+  return actions;
+}
+
 BoltzmannPolicy::BoltzmannPolicy(int64_t observation_size, int64_t num_actions,
                                  const std::vector<int64_t>& hidden)
     : network_(observation_size, num_actions, hidden) {
@@ -74,20 +91,7 @@ ActionBatch BoltzmannPolicy::Act(absl::Span<const float> observations,
       torch::from_blob(const_cast<float*>(observations.data()),
                        {batch, network_->inputs()}, torch::kFloat32);
   const torch::Tensor q = network_->forward(input);
-  ActionBatch actions;
-  actions.indices =
-      deterministic
-          ? GreedyActions(q)
-          : SampleActions(BoltzmannProbabilities(q, temperature_), rng);
-  const torch::Tensor log_pi =
-      torch::log_softmax(q / temperature_, /*dim=*/1)
-          .gather(1, torch::tensor(actions.indices).unsqueeze(1))
-          .squeeze(1)
-          .to(torch::kFloat32)
-          .contiguous();
-  actions.log_probs.assign(log_pi.data_ptr<float>(),
-                           log_pi.data_ptr<float>() + log_pi.numel());
-  return actions;
+  return BoltzmannActions(q, temperature_, deterministic, rng);
 }
 
 }  // namespace entropic

@@ -37,6 +37,11 @@ std::vector<int64_t> SampleActions(const torch::Tensor& probabilities,
 // argmax_a Q(s, a) per row of q [B, A].
 std::vector<int64_t> GreedyActions(const torch::Tensor& q);
 
+// One action per row of q [B, A] (CPU): drawn from softmax(Q / alpha), or
+// argmax Q when `deterministic`; log_probs are log pi(a|s) either way.
+ActionBatch BoltzmannActions(const torch::Tensor& q, double alpha,
+                             bool deterministic, std::mt19937_64& rng);
+
 // The Boltzmann policy of a Q network (BoltzmannPolicySpec) with its
 // temperature and weights version. Not thread-safe; one per acting thread.
 class BoltzmannPolicy : public Policy {

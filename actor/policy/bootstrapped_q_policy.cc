@@ -61,20 +61,7 @@ ActionBatch BootstrappedQPolicy::Act(absl::Span<const float> observations,
       q.index_copy_(0, rows, network_->Head(k, input.index_select(0, rows)));
     }
   }
-  ActionBatch actions;
-  actions.indices =
-      deterministic
-          ? GreedyActions(q)
-          : SampleActions(BoltzmannProbabilities(q, temperature_), rng);
-  const torch::Tensor log_pi =
-      torch::log_softmax(q / temperature_, /*dim=*/1)
-          .gather(1, torch::tensor(actions.indices).unsqueeze(1))
-          .squeeze(1)
-          .to(torch::kFloat32)
-          .contiguous();
-  actions.log_probs.assign(log_pi.data_ptr<float>(),
-                           log_pi.data_ptr<float>() + log_pi.numel());
-  return actions;
+  return BoltzmannActions(q, temperature_, deterministic, rng);
 }
 
 }  // namespace entropic

@@ -123,15 +123,7 @@ BootstrappedSoftQUpdate BootstrappedSoftQLearner::Step(
   }
   optimizer_->step();
   ++updates_;
-  {
-    torch::NoGradGuard no_grad;
-    const v1::TargetUpdateSpec& rule = spec_.target_update();
-    if (rule.rule_case() == v1::TargetUpdateSpec::kPeriod) {
-      if (updates_ % rule.period() == 0) CopyParameters(*online_, *target_);
-    } else {
-      PolyakUpdate(*online_, *target_, rule.polyak());
-    }
-  }
+  FollowTargetRule(spec_.target_update(), updates_, *online_, *target_);
 
   BootstrappedSoftQUpdate result;
   const torch::Tensor q = q_taken.detach();

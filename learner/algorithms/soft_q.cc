@@ -132,15 +132,7 @@ SoftQUpdate SoftQLearner::Step(const TransitionBatch& batch) {
   optimizer_->step();
   ++updates_;
 
-  {
-    torch::NoGradGuard no_grad;
-    const v1::TargetUpdateSpec& rule = spec_.target_update();
-    if (rule.rule_case() == v1::TargetUpdateSpec::kPeriod) {
-      if (updates_ % rule.period() == 0) CopyParameters(*online_, *target_);
-    } else {
-      PolyakUpdate(*online_, *target_, rule.polyak());
-    }
-  }
+  FollowTargetRule(spec_.target_update(), updates_, *online_, *target_);
 
   const torch::Tensor entropy = BoltzmannEntropy(q_all.detach(), alpha).mean();
   if (alpha_optimizer_) {

@@ -4,6 +4,10 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <cstdint>
+
+#include "entropic/v1/job_spec.pb.h"
+
 namespace entropic {
 
 // How target networks follow online ones: `to`'s parameters (same
@@ -24,6 +28,18 @@ inline void PolyakUpdate(const torch::nn::Module& from, torch::nn::Module& to,
   auto destination = to.parameters();
   for (size_t i = 0; i < source.size(); ++i) {
     destination[i].mul_(1.0 - tau).add_(source[i], tau);
+  }
+}
+
+// Applies the job's target rule after update number `updates`: a copy every
+// rule.period() updates, or Polyak averaging with rule.polyak() every update.
+inline void FollowTargetRule(const v1::TargetUpdateSpec& rule,
+                             int64_t updates, const torch::nn::Module& online,
+                             torch::nn::Module& target) {
+  if (rule.rule_case() == v1::TargetUpdateSpec::kPeriod) {
+    if (updates % rule.period() == 0) CopyParameters(online, target);
+  } else {
+    PolyakUpdate(online, target, rule.polyak());
   }
 }
 
