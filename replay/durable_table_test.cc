@@ -6,6 +6,7 @@
 #include "replay/durability/durability.h"
 #include "replay/table_store.h"
 #include "replay/testing/chunks.h"
+#include "replay/testing/durable_replay.h"
 
 namespace entropic {
 namespace {
@@ -16,29 +17,7 @@ using ::entropic::testing::MakeChunk;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
 
-// A replay's tables and checkpoint directory, as one process would hold them.
-struct Replay {
-  explicit Replay(const std::string& directory) {
-    Durability::Options options;
-    options.directory = directory;
-    absl::StatusOr<std::unique_ptr<Durability>> opened = Durability::Open(
-        options,
-        [this](v1::LogRecord& record) { return store.ApplyRecord(record); },
-        &recovery);
-    EXPECT_TRUE(opened.ok()) << opened.status();
-    durability = std::move(opened).value();
-    store.AttachDurability(durability.get());
-  }
-  std::shared_ptr<Table> Find(const std::string& name) {
-    return *store.Find("job", name);
-  }
-
-  prometheus::Registry registry;
-  ReplayMetrics metrics{registry};
-  TableStore store{&metrics};
-  RecoveryStats recovery;
-  std::unique_ptr<Durability> durability;
-};
+using Replay = ::entropic::testing::DurableReplay;
 
 v1::TableConfig Durable(const std::string& name,
                         v1::TableConfig::Sampler sampler) {

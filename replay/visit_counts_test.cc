@@ -25,6 +25,7 @@
 #include "replay/table.h"
 #include "replay/table_store.h"
 #include "replay/testing/chunks.h"
+#include "replay/testing/durable_replay.h"
 
 namespace entropic {
 namespace {
@@ -472,26 +473,7 @@ TEST(VisitCountsTest, EveryDtypeIsHashedByValue) {
 
 // --- Durability ---
 
-struct Replay {
-  explicit Replay(const std::string& directory) {
-    Durability::Options options;
-    options.directory = directory;
-    absl::StatusOr<std::unique_ptr<Durability>> opened = Durability::Open(
-        options,
-        [this](v1::LogRecord& record) { return store.ApplyRecord(record); },
-        &recovery);
-    EXPECT_TRUE(opened.ok()) << opened.status();
-    durability = std::move(opened).value();
-    store.AttachDurability(durability.get());
-  }
-  std::shared_ptr<Table> Find() { return *store.Find("job", "agent"); }
-
-  prometheus::Registry registry;
-  ReplayMetrics metrics{registry};
-  TableStore store{&metrics};
-  RecoveryStats recovery;
-  std::unique_ptr<Durability> durability;
-};
+using Replay = ::entropic::testing::DurableReplay;
 
 TEST(DurableVisitCountsTest, CountsComeBackFromTheSnapshotAndTheLog) {
   const std::string directory =
