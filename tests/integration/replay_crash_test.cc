@@ -8,21 +8,21 @@
 #include <set>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "common/security.h"
 #include "entropic/v1/replay.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "replay/testing/chunks.h"
 #include "tests/integration/child_process.h"
+#include "tests/integration/start_ready.h"
 
 namespace entropic {
 namespace {
 
 using ::entropic::testing::CartPoleTable;
 using ::entropic::testing::ChildProcess;
+using ::entropic::testing::StartReady;
 using ::entropic::testing::MakeChunk;
 
 struct Replay {
@@ -32,20 +32,10 @@ struct Replay {
 
 Replay StartReplay(const std::string& directory) {
   Replay replay;
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(
+  const int port = StartReady(
       {ENTROPIC_REPLAY_BIN, "--host=127.0.0.1", "--port=0", "--metrics_port=0",
-       "--checkpoint_dir=" + directory});
-  EXPECT_TRUE(process.ok()) << process.status();
-  replay.process = std::move(process).value();
-  absl::StatusOr<std::string> ready = replay.process->WaitForLine(
-      "entropic-replay ready", absl::Now() + absl::Seconds(60));
-  EXPECT_TRUE(ready.ok()) << ready.status();
-  int port = 0;
-  for (absl::string_view field : absl::StrSplit(*ready, ' ')) {
-    if (absl::ConsumePrefix(&field, "grpc_port=")) {
-      EXPECT_TRUE(absl::SimpleAtoi(field, &port));
-    }
-  }
+       "--checkpoint_dir=" + directory},
+      "entropic-replay", replay.process);
   replay.stub = v1::ReplayService::NewStub(CreateEntropicChannel(
       absl::StrCat("127.0.0.1:", port), ClientSecurity()));
   return replay;

@@ -13,9 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "actor/adders/replay_writer.h"
 #include "common/replay_columns.h"
@@ -26,11 +24,13 @@
 #include "prometheus/registry.h"
 #include "replay/visit_counts.h"
 #include "tests/integration/child_process.h"
+#include "tests/integration/start_ready.h"
 
 namespace entropic {
 namespace {
 
 using ::entropic::testing::ChildProcess;
+using ::entropic::testing::StartReady;
 
 constexpr char kJob[] = "shared";
 constexpr int kWriters = 4;
@@ -45,20 +45,10 @@ struct Replay {
 
 Replay StartReplay(const std::string& directory) {
   Replay replay;
-  absl::StatusOr<std::unique_ptr<ChildProcess>> process = ChildProcess::Start(
+  const int port = StartReady(
       {ENTROPIC_REPLAY_BIN, "--host=127.0.0.1", "--port=0", "--metrics_port=0",
-       "--checkpoint_dir=" + directory});
-  EXPECT_TRUE(process.ok()) << process.status();
-  replay.process = std::move(process).value();
-  absl::StatusOr<std::string> ready = replay.process->WaitForLine(
-      "entropic-replay ready", absl::Now() + absl::Seconds(60));
-  EXPECT_TRUE(ready.ok()) << ready.status();
-  int port = 0;
-  for (absl::string_view field : absl::StrSplit(*ready, ' ')) {
-    if (absl::ConsumePrefix(&field, "grpc_port=")) {
-      EXPECT_TRUE(absl::SimpleAtoi(field, &port));
-    }
-  }
+       "--checkpoint_dir=" + directory},
+      "entropic-replay", replay.process);
   replay.address = absl::StrCat("127.0.0.1:", port);
   replay.stub = v1::ReplayService::NewStub(
       CreateEntropicChannel(replay.address, ClientSecurity()));
