@@ -2,8 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <string>
-
 namespace entropic {
 
 BootstrappedQNetworkImpl::BootstrappedQNetworkImpl(
@@ -12,55 +10,53 @@ BootstrappedQNetworkImpl::BootstrappedQNetworkImpl(
     : inputs_(observation_size),
       outputs_(num_actions),
       heads_(heads),
-      prior_scale_(prior_scale) {
-  torch::nn::ModuleList trained =
-      register_module("heads", torch::nn::ModuleList());
-  torch::nn::ModuleList priors =
-      register_module("priors", torch::nn::ModuleList());
-  for (int64_t k = 0; k < heads; ++k) {
-    trained_.emplace_back(observation_size, num_actions, hidden);
-    trained->push_back(trained_.back());
-  }
-  for (int64_t k = 0; k < heads; ++k) {
-    priors_.emplace_back(observation_size, num_actions, hidden);
-    priors->push_back(priors_.back());
-    for (torch::Tensor& parameter : priors_.back()->parameters()) {
-      parameter.requires_grad_(false);
-    }
+      prior_scale_(prior_scale),
+      trained_(observation_size, num_actions, hidden, heads),
+      priors_(observation_size, num_actions, hidden, heads) {
+  register_module("heads", trained_);
+  register_module("priors", priors_);
+  for (torch::Tensor& parameter : priors_->parameters()) {
+    parameter.requires_grad_(false);
   }
 }
 
 torch::Tensor BootstrappedQNetworkImpl::Head(int64_t k,
                                              const torch::Tensor& x) {
-  torch::Tensor q = trained_[k]->forward(x);
+  torch::Tensor q = trained_->Member(k, x);
   if (prior_scale_ == 0) return q;
   torch::Tensor prior;
   {
     torch::NoGradGuard no_grad;
-    prior = priors_[k]->forward(x);
+    prior = priors_->Member(k, x);
   }
   return q + prior_scale_ * prior;
 }
 
 torch::Tensor BootstrappedQNetworkImpl::forward(const torch::Tensor& x) {
-  std::vector<torch::Tensor> heads;
-  heads.reserve(heads_);
-  for (int64_t k = 0; k < heads_; ++k) heads.push_back(Head(k, x));
-  return torch::stack(heads, /*dim=*/1);
+  torch::Tensor q = trained_->forward(x);  // [K, B, A]
+  if (prior_scale_ != 0) {
+    torch::Tensor prior;
+    {
+      torch::NoGradGuard no_grad;
+      prior = priors_->forward(x);
+    }
+    q = q + prior_scale_ * prior;
+  }
+  return q.transpose(0, 1);
 }
 
 std::vector<torch::Tensor> BootstrappedQNetworkImpl::TrainedParameters()
     const {
-  std::vector<torch::Tensor> parameters;
-  for (const Mlp& head : trained_) {
-    for (const torch::Tensor& p : head->parameters()) parameters.push_back(p);
-  }
-  return parameters;
+  return trained_->parameters();
 }
 
 std::vector<torch::Tensor> BootstrappedQNetworkImpl::TrainedParameters(
     int64_t k) const {
-  return trained_[k]->parameters();
+  return trained_->MemberParameters(k);
+}
+
+void BootstrappedQNetworkImpl::ClipGradNormPerHead(double max_norm) {
+  trained_->ClipGradNormPerMember(max_norm);
 }
 
 }  // namespace entropic

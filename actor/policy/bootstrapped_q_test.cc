@@ -25,6 +25,14 @@ void SetLinear(Mlp& mlp, const torch::Tensor& weight,
   parameters["layers.0.bias"].copy_(bias);
 }
 
+// Sets head k of `heads` (no hidden layers) to Q(s) = weight s + bias.
+void SetHead(EnsembleMlp heads, int64_t k, const torch::Tensor& weight,
+             const torch::Tensor& bias) {
+  Mlp mlp(heads->inputs(), heads->outputs(), std::vector<int64_t>{});
+  SetLinear(mlp, weight, bias);
+  heads->SetMember(k, mlp);
+}
+
 v1::BootstrappedQPolicySpec Spec(int heads, double prior_scale) {
   v1::BootstrappedQPolicySpec spec;
   spec.set_observation_size(2);
@@ -39,16 +47,16 @@ TEST(BootstrappedQNetworkTest, AddsEachHeadsScaledPrior) {
   BootstrappedQNetwork network(2, 3, std::vector<int64_t>{}, /*heads=*/2, /*prior_scale=*/3.0);
   // f_0(s) = [1, 0; 0, 1; 1, 1] s + [0, 0, 1], p_0(s) = [0.5, 0.5, 0.5];
   // f_1(s) = [-1, 2, 0] (constant), p_1(s) = [0, 1; 0, 0; 0, 0] s.
-  Mlp trained0 = network->trained(0);
-  SetLinear(trained0, torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}, {1.0f, 1.0f}}),
-                      torch::tensor({0.0f, 0.0f, 1.0f}));
-  Mlp prior0 = network->prior(0);
-  SetLinear(prior0, torch::zeros({3, 2}), torch::tensor({0.5f, 0.5f, 0.5f}));
-  Mlp trained1 = network->trained(1);
-  SetLinear(trained1, torch::zeros({3, 2}), torch::tensor({-1.0f, 2.0f, 0.0f}));
-  Mlp prior1 = network->prior(1);
-  SetLinear(prior1, torch::tensor({{0.0f, 1.0f}, {0.0f, 0.0f}, {0.0f, 0.0f}}),
-            torch::zeros({3}));
+  SetHead(network->trained(), 0,
+          torch::tensor({{1.0f, 0.0f}, {0.0f, 1.0f}, {1.0f, 1.0f}}),
+          torch::tensor({0.0f, 0.0f, 1.0f}));
+  SetHead(network->priors(), 0, torch::zeros({3, 2}),
+          torch::tensor({0.5f, 0.5f, 0.5f}));
+  SetHead(network->trained(), 1, torch::zeros({3, 2}),
+          torch::tensor({-1.0f, 2.0f, 0.0f}));
+  SetHead(network->priors(), 1,
+          torch::tensor({{0.0f, 1.0f}, {0.0f, 0.0f}, {0.0f, 0.0f}}),
+          torch::zeros({3}));
 
   const torch::Tensor s = torch::tensor({{2.0f, 4.0f}});
   const torch::Tensor q = network->forward(s);
@@ -67,14 +75,15 @@ TEST(BootstrappedQNetworkTest, AddsEachHeadsScaledPrior) {
   BootstrappedQNetwork plain(2, 3, std::vector<int64_t>{}, 2, 0.0);
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::allclose(plain->forward(s).select(1, 0),
-                              plain->trained(0)->forward(s)));
+                              plain->trained()->Member(0, s)));
 }
 
 TEST(BootstrappedQNetworkTest, PriorsTravelWithTheWeightsButAreNotTrained) {
   BootstrappedQNetwork network(2, 3, std::vector<int64_t>{4}, /*heads=*/3, 1.0);
-  // 3 trained and 3 prior networks of 2 layers (weight and bias).
-  EXPECT_EQ(network->parameters().size(), 2u * 3u * 4u);
-  EXPECT_EQ(network->TrainedParameters().size(), 3u * 4u);
+  // The trained and the prior ensembles, each 2 stacked layers (weight and
+  // bias), for all 3 heads.
+  EXPECT_EQ(network->parameters().size(), 2u * 4u);
+  EXPECT_EQ(network->TrainedParameters().size(), 4u);
   EXPECT_EQ(network->TrainedParameters(1).size(), 4u);
   for (const auto& item : network->named_parameters()) {
     const bool prior = item.key().rfind("priors.", 0) == 0;
@@ -82,7 +91,7 @@ TEST(BootstrappedQNetworkTest, PriorsTravelWithTheWeightsButAreNotTrained) {
     EXPECT_EQ(item.value().requires_grad(), !prior) << item.key();
   }
   const v1::Weights weights = WeightsFromModule(*network, "job", 1, 0.1);
-  EXPECT_EQ(weights.tensors_size(), 24);
+  EXPECT_EQ(weights.tensors_size(), 8);
   // A policy loading them acts with the same priors.
   v1::BootstrappedQPolicySpec spec = Spec(3, 1.0);
   spec.add_hidden(4);
@@ -100,8 +109,7 @@ BootstrappedQPolicy PolicyPreferringActionOfHead(int heads) {
   for (int k = 0; k < heads; ++k) {
     torch::Tensor bias = torch::zeros({3});
     bias[k % 3] = 10.0f;
-    Mlp head = policy.network()->trained(k);
-    SetLinear(head, torch::zeros({3, 2}), bias);
+    SetHead(policy.network()->trained(), k, torch::zeros({3, 2}), bias);
   }
   v1::Weights weights = WeightsFromModule(*policy.network(), "job", 0, 0.01);
   EXPECT_TRUE(policy.Load(weights).ok());
@@ -140,10 +148,10 @@ TEST(BootstrappedQPolicyTest, DeterministicActingTakesTheHeadsMeanQ) {
   BootstrappedQPolicy policy(Spec(2, 0.0));
   // Q_0 = [2, 0, 1.5], Q_1 = [0, 2, 1.5]: the mean [1, 1, 1.5] prefers the
   // action neither head does.
-  Mlp head0 = policy.network()->trained(0);
-  SetLinear(head0, torch::zeros({3, 2}), torch::tensor({2.0f, 0.0f, 1.5f}));
-  Mlp head1 = policy.network()->trained(1);
-  SetLinear(head1, torch::zeros({3, 2}), torch::tensor({0.0f, 2.0f, 1.5f}));
+  SetHead(policy.network()->trained(), 0, torch::zeros({3, 2}),
+          torch::tensor({2.0f, 0.0f, 1.5f}));
+  SetHead(policy.network()->trained(), 1, torch::zeros({3, 2}),
+          torch::tensor({0.0f, 2.0f, 1.5f}));
   ASSERT_TRUE(
       policy.Load(WeightsFromModule(*policy.network(), "job", 3, 0.01)).ok());
   std::mt19937_64 rng(1);

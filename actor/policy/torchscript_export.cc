@@ -84,11 +84,13 @@ def heads(self, obs: Tensor) -> Tensor:
 )";
   std::string stacked;
   for (int64_t k = 0; k < network->heads(); ++k) {
+    Mlp trained = network->trained()->CopyOfMember(k);
+    Mlp prior = network->priors()->CopyOfMember(k);
     absl::StrAppend(
         &code,
-        RegisterMlp(*network->trained(k), module, "obs",
-                    absl::StrCat("f", k), absl::StrCat("h", k, "_")),
-        RegisterMlp(*network->prior(k), module, "obs", absl::StrCat("p", k),
+        RegisterMlp(*trained, module, "obs", absl::StrCat("f", k),
+                    absl::StrCat("h", k, "_")),
+        RegisterMlp(*prior, module, "obs", absl::StrCat("p", k),
                     absl::StrCat("p", k, "_")));
     absl::StrAppend(&stacked, k == 0 ? "" : ", ", "f", k, " + self.prior_scale * p",
                     k);

@@ -10,6 +10,7 @@
 #include "common/replay_columns.h"
 #include "common/status_macros.h"
 #include "learner/algorithms/checkpoint_files.h"
+#include "learner/algorithms/lazy_adam.h"
 #include "learner/algorithms/target_networks.h"
 #include "learner/device.h"
 
@@ -74,7 +75,9 @@ BootstrappedSoftQLearner::BootstrappedSoftQLearner(
   // The target starts as the online network, priors included.
   CopyParameters(*online_, *target_);
   for (auto& parameter : target_->parameters()) parameter.requires_grad_(false);
-  optimizer_ = std::make_unique<torch::optim::Adam>(
+  // LazyAdam: on one-hot observations (DeepSea) the first layer's gradient
+  // is sparse, and only the rows a batch touched are updated.
+  optimizer_ = std::make_unique<LazyAdam>(
       online_->TrainedParameters(), torch::optim::AdamOptions(spec_.lr()));
 }
 
@@ -116,10 +119,7 @@ BootstrappedSoftQUpdate BootstrappedSoftQLearner::Step(
   optimizer_->zero_grad();
   loss.backward();
   if (spec_.max_grad_norm() > 0) {
-    for (int64_t head = 0; head < k; ++head) {
-      torch::nn::utils::clip_grad_norm_(online_->TrainedParameters(head),
-                                        spec_.max_grad_norm());
-    }
+    online_->ClipGradNormPerHead(spec_.max_grad_norm());
   }
   optimizer_->step();
   ++updates_;

@@ -1,6 +1,7 @@
 #ifndef ENTROPIC_LEARNER_ALGORITHMS_CHECKPOINT_FILES_H_
 #define ENTROPIC_LEARNER_ALGORITHMS_CHECKPOINT_FILES_H_
 
+#include <torch/nn/pimpl.h>
 #include <torch/serialize.h>
 #include <torch/types.h>
 
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace entropic {
 
@@ -30,11 +32,33 @@ class CheckpointFiles {
       torch::save(value, path);
     });
   }
+  // A module's load also checks every parameter's shape: LibTorch would
+  // otherwise take a tensor of another shape under the same name (a
+  // checkpoint of more heads, say) without a word.
   template <typename T>
   void Load(const std::string& file, T& value) {
+    std::vector<std::vector<int64_t>> shapes;
+    if constexpr (torch::detail::is_module_holder<T>::value) {
+      for (const torch::Tensor& p : value->parameters()) {
+        shapes.push_back(p.sizes().vec());
+      }
+    }
     Try(file, /*saving=*/false, [&](const std::string& path) {
       torch::load(value, path, device_);
     });
+    if constexpr (torch::detail::is_module_holder<T>::value) {
+      if (!status_.ok()) return;
+      const auto loaded = value->named_parameters();
+      for (size_t i = 0; i < loaded.size(); ++i) {
+        if (loaded[i].value().sizes().vec() == shapes[i]) continue;
+        status_ = absl::InvalidArgumentError(absl::StrCat(
+            "loading ", directory_, "/", file, ": parameter ",
+            loaded[i].key(), " has shape ",
+            ShapeString(loaded[i].value().sizes().vec()), ", expected ",
+            ShapeString(shapes[i])));
+        return;
+      }
+    }
   }
 
   // log(alpha) and the update count, as one file.
@@ -64,6 +88,10 @@ class CheckpointFiles {
   const absl::Status& status() const { return status_; }
 
  private:
+  static std::string ShapeString(const std::vector<int64_t>& shape) {
+    return absl::StrCat("[", absl::StrJoin(shape, ", "), "]");
+  }
+
   template <typename F>
   void Try(const std::string& file, bool saving, F&& f) {
     if (!status_.ok()) return;

@@ -8,10 +8,14 @@
 # the episode of the first treasure, the share of the episodes after it that
 # reach it, the episode at which the last 100 first reach it 90% of the
 # time, whether that happened within 10,000 episodes, and bsuite's bound
-# 2^N + 100 beside it. The job file's eval_return stop is dropped: a run ends
-# when its last 100 episodes reach the treasure 90% of the time (the script
-# watches episodes.csv and cancels the job, which ends CANCELLED), at
-# 10,000 episodes, or at the job's wall time.
+# 2^N + 100 beside it. The job file's eval_return stop is dropped (and its
+# evaluations made rare; the episodes are the measurement): a run ends once
+# its policy has settled, the last 1,000 episodes reaching the treasure at
+# least 95% of the time (the script watches episodes.csv and cancels the
+# job, which ends CANCELLED), at 10,000 episodes, or at the wall time
+# (120 N seconds). A run stopped as settled gives a lower bound on the share
+# after the first treasure that 10,000 episodes would show, as long as the
+# policy keeps reaching it more often than that share.
 #
 #   tests/bench/deep_sea_sweep.sh ["10 20 30 40 50"] ["1 2 3"] [JOB.yaml ...]
 #
@@ -29,8 +33,8 @@ fi
 readonly RUNS_DIR="${RUNS_DIR:-$(mktemp -d)}"
 readonly ENTROPIC="${ENTROPIC:-build/cli/entropic}"
 
-# Exit status 0 once the last 100 episodes of episodes.csv $1 reached the
-# treasure at least 90 times.
+# Exit status 0 once the last 1,000 episodes of episodes.csv $1 reached the
+# treasure at least 950 times.
 solved() {
   python3 - "$1" <<'PY'
 import csv, sys
@@ -39,8 +43,8 @@ try:
         rows = list(csv.DictReader(f))
 except OSError:
     sys.exit(1)
-last = [float(r["episode_return"]) > 0.5 for r in rows[-100:] if r.get("episode_return")]
-sys.exit(0 if len(last) == 100 and sum(last) >= 90 else 1)
+last = [float(r["episode_return"]) > 0.5 for r in rows[-1000:] if r.get("episode_return")]
+sys.exit(0 if len(last) == 1000 and sum(last) >= 950 else 1)
 PY
 }
 
@@ -76,8 +80,10 @@ for job in "${JOBS[@]}"; do
   for n in $SIZES; do
     for seed in $SEEDS; do
       sized="$(dirname "$job")/.deepsea-$n-$seed-$(basename "$job")"
-      { sed -E -e "s/size: [0-9]+/size: $n/" \
+      { sed -E -e "s/deep_sea: \{size: [0-9]+\}/deep_sea: {size: $n}/" \
                -e "s/env_steps: [0-9]+/env_steps: $((10000 * n))/" \
+               -e "s/wall_time: [0-9]+s/wall_time: $((120 * n))s/" \
+               -e "s/every_updates: [0-9]+/every_updates: 100000/" \
                -e "s/, *eval_return: [0-9.]+//" "$job"
         printf '\nseed: %s\n' "$seed"; } >"$sized"
       log="$(mktemp)"
