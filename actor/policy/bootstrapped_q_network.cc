@@ -33,12 +33,13 @@ torch::Tensor BootstrappedQNetworkImpl::Head(int64_t k,
 }
 
 torch::Tensor BootstrappedQNetworkImpl::forward(const torch::Tensor& x) {
-  torch::Tensor q = trained_->forward(x);  // [K, B, A]
+  const EnsembleInput input = EnsembleInput::Of(x);
+  torch::Tensor q = trained_->Forward(input);  // [K, B, A]
   if (prior_scale_ != 0) {
     torch::Tensor prior;
     {
       torch::NoGradGuard no_grad;
-      prior = priors_->forward(x);
+      prior = priors_->Forward(input);
     }
     q = q + prior_scale_ * prior;
   }

@@ -24,23 +24,29 @@ bool MostlyZeros(const torch::Tensor& x) {
          x.numel();
 }
 
-// x [B, inputs] times weight [inputs, W] through its nonzero entries only,
-// as a bag of weight rows per row of x, weighted by x's values. The
-// weight's gradient is sparse: the rows x touched, nothing else.
-torch::Tensor SparseTimes(const torch::Tensor& x, const torch::Tensor& weight) {
+}  // namespace
+
+EnsembleInput EnsembleInput::Of(const torch::Tensor& x) {
+  EnsembleInput input;
+  input.dense = x;
+  if (!MostlyZeros(x)) return input;
   const torch::Tensor nonzero = x.nonzero();  // [nnz, 2], row-major order
   const torch::Tensor rows = nonzero.select(1, 0);
-  const torch::Tensor columns = nonzero.select(1, 1).contiguous();
-  const torch::Tensor values =
-      x.reshape({-1}).index_select(0, rows * x.size(1) + columns);
+  input.columns = nonzero.select(1, 1).contiguous();
+  input.values =
+      x.reshape({-1}).index_select(0, rows * x.size(1) + input.columns);
   const torch::Tensor counts = torch::bincount(rows, {}, x.size(0));
-  const torch::Tensor offsets = counts.cumsum(0) - counts;
+  input.offsets = counts.cumsum(0) - counts;
+  return input;
+}
+
+torch::Tensor EnsembleInput::Times(const torch::Tensor& weight) const {
+  if (!sparse()) return torch::mm(dense, weight);
+  // A bag of weight rows per row of x, weighted by x's values.
   return std::get<0>(torch::embedding_bag(
       weight, columns, offsets, /*scale_grad_by_freq=*/false, /*mode=sum*/ 0,
       /*sparse=*/true, values));
 }
-
-}  // namespace
 
 EnsembleMlpImpl::EnsembleMlpImpl(int64_t inputs, int64_t outputs,
                                  const std::vector<int64_t>& hidden,
@@ -67,10 +73,14 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t inputs, int64_t outputs,
 }
 
 torch::Tensor EnsembleMlpImpl::forward(const torch::Tensor& x) {
-  const int64_t batch = x.size(0);
-  torch::Tensor y = MostlyZeros(x)
-                        ? SparseTimes(x, input_weight_) + input_bias_
-                        : torch::addmm(input_bias_, x, input_weight_);
+  return Forward(EnsembleInput::Of(x));
+}
+
+torch::Tensor EnsembleMlpImpl::Forward(const EnsembleInput& input) {
+  const int64_t batch = input.dense.size(0);
+  torch::Tensor y = input.sparse()
+                        ? input.Times(input_weight_) + input_bias_
+                        : torch::addmm(input_bias_, input.dense, input_weight_);
   // [B, K * width] -> [K, B, width].
   y = y.view({batch, members_, input_width_}).transpose(0, 1);
   for (size_t i = 0; i < weights_.size(); ++i) {

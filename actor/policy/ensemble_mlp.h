@@ -11,6 +11,26 @@
 
 namespace entropic {
 
+// A batch [B, inputs] as an EnsembleMlp's first layer reads it: densely,
+// or, when it is mostly zeros (at least 256 inputs, at most 1 in 16
+// nonzero, on the CPU), by its nonzero entries. Made once per batch and
+// shared by the ensembles that read it (a network's heads and priors).
+struct EnsembleInput {
+  static EnsembleInput Of(const torch::Tensor& x);
+
+  bool sparse() const { return columns.defined(); }
+  // x times `weight` [inputs, W]; when sparse, weight's gradient is a
+  // sparse tensor of the rows x touched.
+  torch::Tensor Times(const torch::Tensor& weight) const;
+
+  torch::Tensor dense;
+  // When sparse: each row's nonzero columns, one bag per row (offsets
+  // into columns), and their values.
+  torch::Tensor columns;
+  torch::Tensor offsets;
+  torch::Tensor values;
+};
+
 // K Mlps of one shape (ReLU between layers, a linear output) stored as
 // stacked tensors, so that all K run as a few large matrix products instead
 // of K small ones: what bootstrapped heads need when K is 10 or 20.
@@ -35,6 +55,7 @@ class EnsembleMlpImpl : public torch::nn::Module {
 
   // Every member on the same input: [B, inputs] -> [K, B, outputs].
   torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor Forward(const EnsembleInput& input);
   // Member k alone: [B, inputs] -> [B, outputs].
   torch::Tensor Member(int64_t k, const torch::Tensor& x);
 

@@ -83,7 +83,7 @@ for job in "${JOBS[@]}"; do
       { sed -E -e "s/deep_sea: \{size: [0-9]+\}/deep_sea: {size: $n}/" \
                -e "s/env_steps: [0-9]+/env_steps: $((10000 * n))/" \
                -e "s/wall_time: [0-9]+s/wall_time: $((120 * n))s/" \
-               -e "s/every_updates: [0-9]+/every_updates: 100000/" \
+               -e "s/eval: \{every_updates: [0-9]+/eval: {every_updates: 100000/" \
                -e "s/, *eval_return: [0-9.]+//" "$job"
         printf '\nseed: %s\n' "$seed"; } >"$sized"
       log="$(mktemp)"
