@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   std::printf("torch threads %d, K = %d heads, batch %d\n\n",
               torch::get_num_threads(), FLAGS_heads, FLAGS_batch);
   std::printf(
-      "| N | parameters (trained + prior) | update ms | updates/s | "
+      "| N | first-layer weights (heads + priors) | update ms | updates/s | "
       "forward ms (online + target) | backward ms | dense first-layer "
       "product ms |\n|---|---|---|---|---|---|---|\n");
   for (absl::string_view size : absl::StrSplit(FLAGS_sizes, ',')) {
