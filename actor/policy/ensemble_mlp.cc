@@ -8,10 +8,19 @@
 namespace entropic {
 namespace {
 
-// torch's Linear initialisation for a layer of `fan_in` inputs.
-torch::Tensor Uniform(torch::IntArrayRef shape, int64_t fan_in) {
-  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-  return torch::empty(shape).uniform_(-bound, bound);
+// Weights of a layer of `fan_in` inputs: normal with standard deviation
+// 1/sqrt(fan_in), truncated at two of them (redrawn beyond), as Sonnet's
+// Linear layers start.
+torch::Tensor TruncatedNormal(torch::IntArrayRef shape, int64_t fan_in) {
+  const double stddev = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  torch::Tensor weights = torch::empty(shape).normal_(0.0, stddev);
+  for (torch::Tensor outside = weights.abs() > 2 * stddev;
+       outside.any().item<bool>(); outside = weights.abs() > 2 * stddev) {
+    weights.masked_scatter_(
+        outside, torch::empty({outside.sum().item<int64_t>()})
+                     .normal_(0.0, stddev));
+  }
+  return weights;
 }
 
 // Inputs this wide and at most this dense take the sparse product.
@@ -56,9 +65,10 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t inputs, int64_t outputs,
       members_(members),
       input_width_(hidden.empty() ? outputs : hidden.front()) {
   input_weight_ = register_parameter(
-      "input_weight", Uniform({inputs, members * input_width_}, inputs));
+      "input_weight",
+      TruncatedNormal({inputs, members * input_width_}, inputs));
   input_bias_ = register_parameter(
-      "input_bias", Uniform({members * input_width_}, inputs));
+      "input_bias", torch::zeros({members * input_width_}));
   std::vector<int64_t> widths(hidden.begin(), hidden.end());
   widths.push_back(outputs);
   for (size_t i = 1; i < widths.size(); ++i) {
@@ -66,9 +76,10 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t inputs, int64_t outputs,
     const int64_t out = widths[i];
     const std::string index = std::to_string(i);
     weights_.push_back(
-        register_parameter("weight" + index, Uniform({members, in, out}, in)));
+        register_parameter("weight" + index,
+                           TruncatedNormal({members, in, out}, in)));
     biases_.push_back(
-        register_parameter("bias" + index, Uniform({members, 1, out}, in)));
+        register_parameter("bias" + index, torch::zeros({members, 1, out})));
   }
 }
 

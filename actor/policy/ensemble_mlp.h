@@ -39,8 +39,13 @@ struct EnsembleInput {
 // layer, "input_weight" [inputs, K * width] and "input_bias" [K * width]
 // (member k owns columns k * width ... (k + 1) * width - 1). The layers
 // after it are batched, "weight<i>" [K, in, out] and "bias<i>" [K, 1, out]
-// for i = 1, 2, ... Each member starts as torch's Linear
-// layers would (weights and biases uniform in +-1/sqrt(fan_in)).
+// for i = 1, 2, ... Members start as Sonnet's Linear layers (which
+// bsuite's boot DQN uses): weights truncated normal with standard deviation
+// 1/sqrt(fan_in), biases zero. Zero biases matter for random priors: a
+// prior with random biases adds the same action preference in every state,
+// and on one-hot inputs of N^2 cells (first-layer weights of size 1/N) that
+// constant swamps the part that differs from state to state, so the heads
+// stop disagreeing about unvisited states as N grows.
 //
 // Inputs that are mostly zeros (one-hot cells such as DeepSea's, where the
 // wide first layer holds nearly all the weights) go through the first layer
