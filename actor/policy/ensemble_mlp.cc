@@ -49,12 +49,14 @@ EnsembleInput EnsembleInput::Of(const torch::Tensor& x) {
   return input;
 }
 
-torch::Tensor EnsembleInput::Times(const torch::Tensor& weight) const {
-  if (!sparse()) return torch::mm(dense, weight);
+torch::Tensor EnsembleInput::Affine(const torch::Tensor& weight,
+                                    const torch::Tensor& bias) const {
+  if (!sparse()) return torch::addmm(bias, dense, weight);
   // A bag of weight rows per row of x, weighted by x's values.
   return std::get<0>(torch::embedding_bag(
-      weight, columns, offsets, /*scale_grad_by_freq=*/false, /*mode=sum*/ 0,
-      /*sparse=*/true, values));
+             weight, columns, offsets, /*scale_grad_by_freq=*/false,
+             /*mode=sum*/ 0, /*sparse=*/true, values)) +
+         bias;
 }
 
 EnsembleMlpImpl::EnsembleMlpImpl(int64_t inputs, int64_t outputs,
@@ -89,11 +91,10 @@ torch::Tensor EnsembleMlpImpl::forward(const torch::Tensor& x) {
 
 torch::Tensor EnsembleMlpImpl::Forward(const EnsembleInput& input) {
   const int64_t batch = input.dense.size(0);
-  torch::Tensor y = input.sparse()
-                        ? input.Times(input_weight_) + input_bias_
-                        : torch::addmm(input_bias_, input.dense, input_weight_);
   // [B, K * width] -> [K, B, width].
-  y = y.view({batch, members_, input_width_}).transpose(0, 1);
+  torch::Tensor y = input.Affine(input_weight_, input_bias_)
+                        .view({batch, members_, input_width_})
+                        .transpose(0, 1);
   for (size_t i = 0; i < weights_.size(); ++i) {
     y = torch::baddbmm(biases_[i], torch::relu(y), weights_[i]);
   }
@@ -140,15 +141,11 @@ void EnsembleMlpImpl::ClipGradNormPerMember(double max_norm) {
                         torch::IntArrayRef scale_view) {
     if (grad.defined()) grad.view(member_view).mul_(scale.view(scale_view));
   };
-  auto apply = [&](torch::Tensor& parameter, torch::IntArrayRef member_view,
-                   torch::IntArrayRef scale_view) {
-    scale_grad(parameter.mutable_grad(), member_view, scale_view);
-  };
   scale_grad(input_grad, {-1, members_, input_width_}, {1, members_, 1});
-  apply(input_bias_, {members_, input_width_}, {members_, 1});
+  scale_grad(input_bias_.grad(), {members_, input_width_}, {members_, 1});
   for (size_t i = 0; i < weights_.size(); ++i) {
-    apply(weights_[i], weights_[i].sizes(), {members_, 1, 1});
-    apply(biases_[i], biases_[i].sizes(), {members_, 1, 1});
+    scale_grad(weights_[i].grad(), weights_[i].sizes(), {members_, 1, 1});
+    scale_grad(biases_[i].grad(), biases_[i].sizes(), {members_, 1, 1});
   }
 }
 

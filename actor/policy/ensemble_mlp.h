@@ -19,9 +19,10 @@ struct EnsembleInput {
   static EnsembleInput Of(const torch::Tensor& x);
 
   bool sparse() const { return columns.defined(); }
-  // x times `weight` [inputs, W]; when sparse, weight's gradient is a
-  // sparse tensor of the rows x touched.
-  torch::Tensor Times(const torch::Tensor& weight) const;
+  // x weight + bias, for weight [inputs, W] and bias [W]; when sparse,
+  // weight's gradient is a sparse tensor of the rows x touched.
+  torch::Tensor Affine(const torch::Tensor& weight,
+                       const torch::Tensor& bias) const;
 
   torch::Tensor dense;
   // When sparse: each row's nonzero columns, one bag per row (offsets
